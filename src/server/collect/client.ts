@@ -1,0 +1,49 @@
+import type { FastifyRequest } from 'fastify'
+import { isbot } from 'isbot'
+import { LIMITS } from '../../shared/constants'
+import type { ServerConfig } from '../config'
+import { countryOf, deviceType, normalizeIp, parseUserAgent } from './client-info'
+import { clip, type SessionInfo } from './hit'
+
+/**
+ * The client's address: the socket peer, or the configured proxy header when the user set one
+ * (forwarding headers are trivially forged, so they are never trusted by default).
+ */
+export function clientIp(request: FastifyRequest, config: ServerConfig): string {
+  if (config.clientIpHeader) {
+    const raw = request.headers[config.clientIpHeader]
+    const value = Array.isArray(raw) ? raw[0] : raw
+    const first = value?.split(',')[0]?.trim()
+    if (first) return normalizeIp(first)
+  }
+  return normalizeIp(request.socket.remoteAddress ?? '')
+}
+
+export function userAgentOf(request: FastifyRequest): string {
+  const ua = request.headers['user-agent']
+  return typeof ua === 'string' ? ua : ''
+}
+
+export function isBotAgent(userAgent: string, config: ServerConfig): boolean {
+  return !config.disableBotCheck && userAgent !== '' && isbot(userAgent)
+}
+
+/** Browser, OS, device, language, screen and country of a hit: what a session records at first sight. */
+export function sessionInfo(
+  userAgent: string,
+  ip: string,
+  fields: { hostname?: unknown; screen?: unknown; language?: unknown; distinctId?: string | null }
+): SessionInfo {
+  const { browser, os } = parseUserAgent(userAgent)
+  const screen = clip(fields.screen, LIMITS.screen)
+  return {
+    hostname: clip(fields.hostname, LIMITS.hostname),
+    browser: clip(browser, LIMITS.browser),
+    os: clip(os, LIMITS.os),
+    device: deviceType(screen, os),
+    screen,
+    language: clip(fields.language, LIMITS.language),
+    country: countryOf(ip),
+    distinctId: fields.distinctId ?? null
+  }
+}

@@ -1,0 +1,137 @@
+import { EVENT_TYPE, LIMITS } from '../../shared/constants'
+
+/** A validated, normalised hit, ready for the writer. Both collect dialects produce this. */
+export interface Hit {
+  websiteId: number
+  sessionUuid: string
+  visitId: string
+  createdAt: number
+  eventType: (typeof EVENT_TYPE)[keyof typeof EVENT_TYPE]
+  urlPath: string
+  urlQuery: string | null
+  referrer: string | null
+  referrerDomain: string | null
+  pageTitle: string | null
+  eventName: string | null
+  tag: string | null
+  hostname: string | null
+  utm: Partial<Record<(typeof UTM_KEYS)[number], string>>
+  clickIds: Partial<Record<(typeof CLICK_ID_KEYS)[number], string>>
+  session: SessionInfo
+  data: DataRow[]
+}
+
+export interface SessionInfo {
+  hostname: string | null
+  browser: string | null
+  os: string | null
+  device: string | null
+  screen: string | null
+  language: string | null
+  country: string | null
+  distinctId: string | null
+}
+
+export const DATA_TYPE = { string: 1, number: 2, boolean: 3, date: 4, array: 5 } as const
+
+export interface DataRow {
+  key: string
+  type: (typeof DATA_TYPE)[keyof typeof DATA_TYPE]
+  string: string | null
+  number: number | null
+  date: number | null
+}
+
+export const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const
+export const CLICK_ID_KEYS = ['gclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid'] as const
+
+/** Cuts a string to `max` code points without splitting a surrogate pair; non-strings become null. */
+export function clip(value: unknown, max: number): string | null {
+  if (typeof value !== 'string') return null
+  if (value.length <= max) return value
+  return Array.from(value).slice(0, max).join('').slice(0, max)
+}
+
+/**
+ * Splits a URL as the v1 tracker sends it (path + query) at the first `?`, so that path and query
+ * join back to exactly what was sent. A query of `null` means the URL had no `?` at all.
+ */
+export function splitUrl(url: string, removeTrailingSlash: boolean): { path: string; query: string | null } {
+  const clipped = clip(url, LIMITS.url) ?? ''
+  const at = clipped.indexOf('?')
+  let path = at === -1 ? clipped : clipped.slice(0, at)
+  const query = at === -1 ? null : clipped.slice(at + 1)
+  if (removeTrailingSlash && path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
+  return { path, query }
+}
+
+export function joinUrl(path: string, query: string | null): string {
+  return query === null ? path : `${path}?${query}`
+}
+
+/** The host of a referrer URL without `www.`, or null for internal paths and unparsable values. */
+export function referrerDomain(referrer: string | null): string | null {
+  if (!referrer || referrer.startsWith('/')) return null
+  try {
+    const host = new URL(referrer).hostname
+    return host ? clip(host.replace(/^www\./i, '').toLowerCase(), LIMITS.hostname) : null
+  } catch {
+    return null
+  }
+}
+
+/** UTM parameters and click ids found in a query string. */
+export function campaignParams(query: string | null): Pick<Hit, 'utm' | 'clickIds'> {
+  const utm: Hit['utm'] = {}
+  const clickIds: Hit['clickIds'] = {}
+  if (query) {
+    let params: URLSearchParams
+    try {
+      params = new URLSearchParams(query)
+    } catch {
+      return { utm, clickIds }
+    }
+    for (const key of UTM_KEYS) {
+      const value = clip(params.get(key), 255)
+      if (value) utm[key] = value
+    }
+    for (const key of CLICK_ID_KEYS) {
+      const value = clip(params.get(key), 255)
+      if (value) clickIds[key] = value
+    }
+  }
+  return { utm, clickIds }
+}
+
+const MAX_DATA_ROWS = 100
+const MAX_DEPTH = 10
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
+
+/**
+ * Flattens event or session properties into typed rows as Umami does: nested keys joined with '.',
+ * arrays stored as JSON text, ISO dates as dates. Bounded in rows and depth so no payload can blow up.
+ */
+export function flattenData(data: unknown): DataRow[] {
+  const rows: DataRow[] = []
+  const visit = (value: unknown, key: string, depth: number) => {
+    if (rows.length >= MAX_DATA_ROWS || value === undefined || value === null) return
+    const k = clip(key, LIMITS.dataKey) ?? ''
+    if (Array.isArray(value)) {
+      rows.push({ key: k, type: DATA_TYPE.array, string: clip(JSON.stringify(value), LIMITS.dataString), number: null, date: null })
+    } else if (typeof value === 'object') {
+      if (depth >= MAX_DEPTH) return
+      for (const [child, v] of Object.entries(value as Record<string, unknown>)) visit(v, key ? `${key}.${child}` : child, depth + 1)
+    } else if (typeof value === 'number') {
+      if (Number.isFinite(value)) rows.push({ key: k, type: DATA_TYPE.number, string: null, number: value, date: null })
+    } else if (typeof value === 'boolean') {
+      rows.push({ key: k, type: DATA_TYPE.boolean, string: String(value), number: null, date: null })
+    } else if (typeof value === 'string') {
+      const date = ISO_DATE.test(value) ? Date.parse(value) : NaN
+      if (Number.isFinite(date)) rows.push({ key: k, type: DATA_TYPE.date, string: null, number: null, date })
+      else rows.push({ key: k, type: DATA_TYPE.string, string: clip(value, LIMITS.dataString), number: null, date: null })
+    }
+  }
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) visit(data, '', 0)
+  else visit(data, 'value', 0)
+  return rows
+}

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto'
+import { v5 as uuidv5, validate as uuidValidate } from 'uuid'
+
+const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8'
+
+const sha512 = (value: string) => createHash('sha512').update(value).digest('hex')
+
+/** Umami's id rule: UUIDv5 (DNS namespace) of SHA-512-hex of the parts followed by the secret. */
+export function hashUuid(secret: string, ...parts: string[]): string {
+  return uuidv5(sha512(parts.join('') + secret), DNS_NAMESPACE)
+}
+
+/** Start of the UTC month of `t`, hashed: a visitor's session id changes every month, never stored IPs. */
+export function monthSalt(t: number): string {
+  const d = new Date(t)
+  return sha512(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toUTCString())
+}
+
+export function hourSalt(t: number): string {
+  return sha512(new Date(Math.floor(t / 3_600_000) * 3_600_000).toUTCString())
+}
+
+/**
+ * The session of a hit: website + client IP + user agent + the month of the event, keyed by the install
+ * secret; or website + distinct id when the sender identifies the visitor. Both dialects use this rule, so
+ * a visitor tracked through /api/collect and /api/send is one session.
+ */
+export function sessionUuid(secret: string, websiteUuid: string, ip: string, userAgent: string, t: number, distinctId?: string): string {
+  return distinctId ? hashUuid(secret, websiteUuid, distinctId) : hashUuid(secret, websiteUuid, ip, userAgent, monthSalt(t))
+}
+
+/** A visit is the session within one clock hour, unless a cache token carries it on (see collect/cache-token). */
+export function visitUuid(secret: string, sessionId: string, t: number): string {
+  return hashUuid(secret, sessionId, hourSalt(t))
+}
+
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && uuidValidate(value)

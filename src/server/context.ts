@@ -1,0 +1,33 @@
+import type { Db } from './db/open'
+import type { ServerConfig } from './config'
+import type { Auth, AuthUser } from './auth'
+import type { HitWriter } from './collect/writer'
+
+/** What every route and service of one running server shares. */
+export interface AppContext {
+  db: Db
+  config: ServerConfig
+  secret: string
+  auth: Auth
+  writer: HitWriter
+  /** The server's clock; tests inject one to place hits at controlled times. */
+  now: () => number
+  /** True when a client address is on the ignore list. */
+  isIgnoredIp: (ip: string) => boolean
+  version: string
+}
+
+export type Dialect = 'v1' | 'current'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext
+  }
+  interface FastifyRequest {
+    /** Resolved lazily by `currentUser`; undefined until then, null for anonymous. */
+    authUser?: AuthUser | null
+  }
+  interface FastifyContextConfig {
+    dialect?: Dialect
+  }
+}

@@ -1,0 +1,50 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { STATUS_CODES } from 'node:http'
+import { AppError, codeForStatus } from '../../shared/errors'
+import type { Dialect } from '../context'
+
+const V1_PREFIXES = ['/api/website/', '/api/website?', '/api/account', '/api/collect', '/api/realtime/init', '/api/realtime/update']
+
+/** Which envelope an error is written in: the route's own dialect, or for unknown routes, its URL family. */
+export function dialectOf(request: FastifyRequest): Dialect {
+  const configured = request.routeOptions?.config?.dialect
+  if (configured) return configured
+  const url = request.url
+  return url === '/api/website' || V1_PREFIXES.some((p) => url.startsWith(p)) ? 'v1' : 'current'
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
+  reply.code(status)
+  if (dialectOf(request) === 'v1') {
+    // v1 answers errors in plain text; the bare status line when there is nothing more specific to say.
+    const text = message === STATUS_CODES[status] ? `${status} ${message}` : message
+    return reply.type('text/plain; charset=utf-8').send(text)
+  }
+  return reply.send({ error: { message, code: codeForStatus(status), status } })
+}
+
+/** One place turns every error into the dialect's envelope; internals of 5xx errors are logged, never sent. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    let status: number
+    let message: string
+    if (error instanceof AppError) {
+      status = error.status
+      message = error.message
+    } else if ('validation' in error && error.validation) {
+      status = 400
+      message = `Invalid request: ${error.message}`
+    } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      status = error.statusCode
+      message = error.message
+    } else {
+      status = error instanceof AppError ? error.status : 500
+      message = status === 503 ? error.message : STATUS_CODES[500]!
+    }
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed')
+    else request.log.info({ status, reason: message }, 'request rejected')
+    return sendError(request, reply, status, message)
+  })
+
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, 404, STATUS_CODES[404]!))
+}

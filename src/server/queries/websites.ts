@@ -1,0 +1,104 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { Db } from '../db/open'
+import { prepared } from '../db/sql'
+
+export interface WebsiteRow {
+  website_id: number
+  website_uuid: string
+  user_id: number
+  name: string
+  domain: string | null
+  share_id: string | null
+  reset_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+const SHARE_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+
+/** 8 random characters from [0-9A-Za-z], as Umami's share ids. */
+export function newShareId(): string {
+  const bytes = randomBytes(16)
+  let id = ''
+  for (const b of bytes) {
+    if (b < 248) id += SHARE_ALPHABET[b % 62]
+    if (id.length === 8) return id
+  }
+  return newShareId()
+}
+
+export function getWebsiteById(db: Db, websiteId: number): WebsiteRow | undefined {
+  return prepared(db, 'SELECT * FROM website WHERE website_id = ?').get(websiteId) as WebsiteRow | undefined
+}
+
+export function getWebsiteByUuid(db: Db, uuid: string): WebsiteRow | undefined {
+  return prepared(db, 'SELECT * FROM website WHERE website_uuid = ?').get(uuid) as WebsiteRow | undefined
+}
+
+export function getWebsiteByShareId(db: Db, shareId: string): WebsiteRow | undefined {
+  return prepared(db, 'SELECT * FROM website WHERE share_id = ?').get(shareId) as WebsiteRow | undefined
+}
+
+export function listWebsitesOfUser(db: Db, userId: number): WebsiteRow[] {
+  return prepared(db, 'SELECT * FROM website WHERE user_id = ? ORDER BY name ASC, website_id ASC').all(userId) as WebsiteRow[]
+}
+
+export function listAllWebsites(db: Db): (WebsiteRow & { account: string })[] {
+  return prepared(
+    db,
+    'SELECT w.*, a.username AS account FROM website w JOIN account a ON a.user_id = w.user_id ORDER BY w.user_id ASC, w.name ASC'
+  ).all() as (WebsiteRow & { account: string })[]
+}
+
+export function createWebsite(
+  db: Db,
+  input: { userId: number; name: string; domain: string | null; shareId: string | null; now: number }
+): WebsiteRow {
+  const info = prepared(
+    db,
+    'INSERT INTO website (website_uuid, user_id, name, domain, share_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+  ).run(randomUUID(), input.userId, input.name, input.domain, input.shareId, input.now, input.now)
+  return getWebsiteById(db, Number(info.lastInsertRowid))!
+}
+
+export function updateWebsite(
+  db: Db,
+  websiteId: number,
+  input: { userId: number; name: string; domain: string | null; shareId: string | null; now: number }
+): WebsiteRow {
+  prepared(db, 'UPDATE website SET user_id = ?, name = ?, domain = ?, share_id = ?, updated_at = ? WHERE website_id = ?').run(
+    input.userId,
+    input.name,
+    input.domain,
+    input.shareId,
+    input.now,
+    websiteId
+  )
+  return getWebsiteById(db, websiteId)!
+}
+
+/** Deletes every hit, property and session of a website, keeping the website. */
+export function resetWebsiteData(db: Db, websiteId: number, now: number): void {
+  db.transaction(() => {
+    prepared(db, 'DELETE FROM event_data WHERE website_id = ?').run(websiteId)
+    prepared(db, 'DELETE FROM session_data WHERE website_id = ?').run(websiteId)
+    prepared(db, 'DELETE FROM website_event WHERE website_id = ?').run(websiteId)
+    prepared(db, 'DELETE FROM session WHERE website_id = ?').run(websiteId)
+    prepared(db, 'UPDATE website SET reset_at = ? WHERE website_id = ?').run(now, websiteId)
+  })()
+}
+
+export function deleteWebsite(db: Db, websiteId: number): void {
+  db.transaction(() => {
+    resetWebsiteData(db, websiteId, 0)
+    prepared(db, 'DELETE FROM website WHERE website_id = ?').run(websiteId)
+  })()
+}
+
+/** Deletes an account with its websites and their data, in one transaction. */
+export function deleteAccountCascade(db: Db, userId: number): void {
+  db.transaction(() => {
+    for (const website of listWebsitesOfUser(db, userId)) deleteWebsite(db, website.website_id)
+    prepared(db, 'DELETE FROM account WHERE user_id = ?').run(userId)
+  })()
+}

@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import ipaddr from 'ipaddr.js'
+import { buildApp } from './app'
+import type { ServerConfig } from './config'
+import { openDatabase, type Db } from './db/open'
+import { loadOrCreateSecret } from './secret'
+import { DEFAULT_PASSWORD_HELP, hasDefaultPassword } from './setup'
+
+export const DATABASE_FILE = 'dashi.db'
+
+export interface RunningServer {
+  app: FastifyInstance
+  db: Db
+  url: string
+  port: number
+  close: () => Promise<void>
+}
+
+export class StartupError extends Error {
+  override name = 'StartupError'
+}
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true
+  const bare = host.replace(/^\[|\]$/g, '')
+  return ipaddr.isValid(bare) && ipaddr.parse(bare).range() === 'loopback'
+}
+
+/**
+ * Opens the data directory and database, builds the app and listens: the one start-up path shared
+ * by web mode (cli.ts) and the desktop shell.
+ */
+export async function startServer(
+  config: ServerConfig,
+  options: { logger?: FastifyServerOptions['logger']; staticDir?: string; now?: () => number } = {}
+): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true })
+  const secret = loadOrCreateSecret(config.dataDir)
+  const db = openDatabase({ file: join(config.dataDir, DATABASE_FILE) })
+  let app: FastifyInstance | undefined
+  try {
+    app = await buildApp({ db, config, secret, logger: options.logger, now: options.now })
+    const defaultPassword = hasDefaultPassword(db)
+    if (!isLoopbackHost(config.host) && (await defaultPassword)) {
+      throw new StartupError(`Refusing to listen on ${config.host}: ${DEFAULT_PASSWORD_HELP}`)
+    }
+    void defaultPassword.then((isDefault) => {
+      if (isDefault) app!.log.warn(DEFAULT_PASSWORD_HELP)
+    })
+    if (options.staticDir && existsSync(join(options.staticDir, 'index.html'))) {
+      await app.register(fastifyStatic, { root: options.staticDir, wildcard: false, index: 'index.html' })
+    }
+    await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    await app?.close().catch(() => {})
+    db.close()
+    throw error
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  return {
+    app,
+    db,
+    port,
+    url: `http://${host}:${port}`,
+    close: async () => {
+      await app.close()
+      db.close()
+    }
+  }
+}
