@@ -90,12 +90,12 @@ describe('web mode (npm run serve)', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: 'umami' })
-    }).then((r) => r.json())
+    }).then((r) => r.json() as Promise<{ token: string }>)
     const website = await fetch(`${server.url}/api/website`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
       body: JSON.stringify({ name: 'CLI site', domain: 'cli.example' })
-    }).then((r) => r.json())
+    }).then((r) => r.json() as Promise<{ website_uuid: string }>)
     const sends = Array.from({ length: 200 }, (_, i) =>
       fetch(`${server.url}/api/collect`, {
         method: 'POST',
@@ -130,7 +130,7 @@ describe('web mode (npm run serve)', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: 'umami' })
-    }).then((r) => r.json())
+    }).then((r) => r.json() as Promise<{ token: string }>)
     const changed = await fetch(`${local.url}/api/account/password`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -15,6 +15,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       minute: 'numeric',
       second: 'numeric'
     })
+    // Keyed by the name as asked, so spelling variants ("utc", "UTC") are separate entries: keep it bounded.
+    if (formatters.size >= 1000) formatters.clear()
     formatters.set(timeZone, f)
   }
   return f
@@ -45,17 +47,27 @@ export interface OffsetSegment {
 }
 
 const DAY = 86_400_000
-
+/** Offsets are sampled this often; no zone changes its offset twice within six hours. */
+const STEP = DAY / 4
 /**
- * The UTC offsets in force over [start, end], with the exact instants where they change (DST).
- * Found by sampling every 6 hours and bisecting each change down to the millisecond.
+ * Offset changes are searched per chunk of 32 days on a fixed grid and cached, so a dashboard asking for
+ * the same months again does no time-zone work. The grid divides the whole Date range (±1e8 days) evenly.
  */
-export function offsetSegments(timeZone: string, start: number, end: number): OffsetSegment[] {
-  const step = DAY / 4
-  const segments: OffsetSegment[] = [{ from: -Infinity, offset: zoneOffset(timeZone, start) }]
-  let prevT = start
-  let prevOffset = segments[0]!.offset
-  for (let t = Math.min(start + step, end); ; t = Math.min(t + step, end)) {
+const CHUNK = 128 * STEP
+/** The limits of a JavaScript Date; beyond them Intl throws. */
+const MAX_TIME = 8.64e15
+const transitionCache = new Map<string, OffsetSegment[]>()
+const TRANSITION_CACHE_SIZE = 20_000
+
+/** The offset changes in (chunkStart, chunkStart + CHUNK], each bisected to the exact millisecond. */
+function transitionsIn(timeZone: string, chunkStart: number): OffsetSegment[] {
+  const key = `${timeZone}\n${chunkStart}`
+  const cached = transitionCache.get(key)
+  if (cached) return cached
+  const found: OffsetSegment[] = []
+  let prevT = chunkStart
+  let prevOffset = zoneOffset(timeZone, chunkStart)
+  for (let t = chunkStart + STEP; t <= chunkStart + CHUNK; t += STEP) {
     const offset = zoneOffset(timeZone, t)
     if (offset !== prevOffset) {
       let lo = prevT
@@ -65,11 +77,32 @@ export function offsetSegments(timeZone: string, start: number, end: number): Of
         if (zoneOffset(timeZone, mid) === prevOffset) lo = mid
         else hi = mid
       }
-      segments.push({ from: hi, offset })
-      prevOffset = offset
+      found.push({ from: hi, offset })
     }
     prevT = t
-    if (t >= end) break
+    prevOffset = offset
+  }
+  if (transitionCache.size >= TRANSITION_CACHE_SIZE) transitionCache.clear()
+  transitionCache.set(key, found)
+  return found
+}
+
+/**
+ * The UTC offsets in force over [start, end], with the exact instants where they change (DST).
+ * Changes are found by sampling every 6 hours and bisecting each one down to the millisecond. The work
+ * grows with the length of the range, so callers should pass the span of their data, not of the request.
+ */
+export function offsetSegments(timeZone: string, start: number, end: number): OffsetSegment[] {
+  const from = Math.min(Math.max(start, -MAX_TIME), MAX_TIME)
+  const to = Math.min(Math.max(end, -MAX_TIME), MAX_TIME)
+  const segments: OffsetSegment[] = [{ from: -Infinity, offset: zoneOffset(timeZone, from) }]
+  let current = segments[0]!.offset
+  for (let chunk = Math.floor(from / CHUNK) * CHUNK; chunk < to; chunk += CHUNK) {
+    for (const change of transitionsIn(timeZone, chunk)) {
+      if (change.from <= from || change.from > to || change.offset === current) continue
+      segments.push(change)
+      current = change.offset
+    }
   }
   return segments
 }
@@ -112,7 +145,9 @@ export function bucketSql(
     offsetExpr = `CASE ${whens.join(' ')} ELSE @${prefix}o${segments.length - 1} END`
   }
   return {
-    sql: `strftime('${BUCKET_FORMAT[unit]}', (${column} + ${offsetExpr}) / 1000, 'unixepoch')`,
+    // 1000.0, not 1000: an integer division would truncate toward zero and put local instants just
+    // before 1970 in the next second (and so the next minute, hour or day).
+    sql: `strftime('${BUCKET_FORMAT[unit]}', (${column} + ${offsetExpr}) / 1000.0, 'unixepoch')`,
     params
   }
 }

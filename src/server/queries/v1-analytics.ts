@@ -49,9 +49,28 @@ export interface SeriesPoint {
   y: number
 }
 
+/**
+ * The local-time bucket expression for the rows of `range`. The time-zone offsets are looked up over the
+ * span the website's rows actually cover, not the requested range: a request from 0 to the far future
+ * would otherwise have the offsets of millions of days searched, blocking the server.
+ */
+function rangeBucket(db: Db, range: Range, unit: DateUnit, timezone: string) {
+  const edge = (order: 'ASC' | 'DESC') =>
+    prepared(
+      db,
+      `SELECT created_at FROM website_event WHERE website_id = @websiteId AND created_at BETWEEN @start AND @end
+       ORDER BY created_at ${order} LIMIT 1`
+    )
+      .pluck()
+      .get(rangeParams(range)) as number | undefined
+  const first = edge('ASC')
+  const last = first === undefined ? undefined : edge('DESC')
+  return bucketSql('e.created_at', unit, timezone, first ?? range.start, last ?? range.start)
+}
+
 /** Pageviews and distinct sessions per local-time bucket, sorted, only buckets with data. */
 export function getV1PageviewSeries(db: Db, range: Range, filters: V1Filters, bucketing: Bucketing): { pageviews: SeriesPoint[]; sessions: SeriesPoint[] } {
-  const bucket = bucketSql('e.created_at', bucketing.unit, bucketing.timezone, range.start, range.end)
+  const bucket = rangeBucket(db, range, bucketing.unit, bucketing.timezone)
   const series = (apply: (keyof V1Filters)[], measure: string) => {
     const where = v1Where(filters, apply)
     const sql = `SELECT ${bucket.sql} AS t, ${measure} AS y
@@ -69,7 +88,7 @@ export function getV1PageviewSeries(db: Db, range: Range, filters: V1Filters, bu
 
 /** Custom events per (name, bucket); the url and event_name filters are honoured (Umami ignored them). */
 export function getV1EventSeries(db: Db, range: Range, filters: V1Filters, bucketing: Bucketing): { x: string; t: string; y: number }[] {
-  const bucket = bucketSql('e.created_at', bucketing.unit, bucketing.timezone, range.start, range.end)
+  const bucket = rangeBucket(db, range, bucketing.unit, bucketing.timezone)
   const where = v1Where(filters, ['url', 'event_name', ...V1_SESSION_FILTERS])
   const sql = `SELECT e.event_name AS x, ${bucket.sql} AS t, count(*) AS y
     FROM website_event e${sessionJoin(where.needsSession)}
@@ -90,7 +109,11 @@ export interface MetricRow {
   y: number
 }
 
-/** The website's own host as entered (scheme, path and www. removed), for excluding self-referrals. */
+/**
+ * The website's own host as entered (scheme, path, port and www. removed), for excluding self-referrals.
+ * It is compared with `referrer_domain`, which the URL parser wrote, so it goes through the same parser:
+ * an internationalised domain ("bücher.de") must become the punycode the referrers carry.
+ */
 export function normalizeDomain(domain: string | null): string | null {
   if (!domain) return null
   const host = domain
@@ -99,8 +122,14 @@ export function normalizeDomain(domain: string | null): string | null {
     .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
     .replace(/[/?#].*$/, '')
     .replace(/:\d+$/, '')
-    .replace(/^www\./, '')
-  return host || null
+  if (!host) return null
+  let parsed = host
+  try {
+    parsed = new URL(`http://${host}/`).hostname
+  } catch {
+    // Not a host a URL can carry; no referrer can match it either way.
+  }
+  return parsed.replace(/^www\./, '') || null
 }
 
 const ORDER = ' ORDER BY y DESC, x ASC'
