@@ -5,71 +5,59 @@ import { Reader, type CountryResponse } from 'maxmind'
 import UAParser from 'ua-parser-js'
 import { LIMITS } from '../../shared/constants'
 
-/** Browser keys as Umami stores them (detect-browser's names), derived from ua-parser-js. */
-export function browserName(ua: string, parsed: UAParser.IResult): string | null {
-  const name = parsed.browser.name
+/*
+ * Browser and OS come from ua-parser-js 1.x (MIT; it bounds its input, so a made-up header-sized agent
+ * cannot make it backtrack), mapped to the names Umami stores: detect-browser's keys and OS labels
+ * (umami-v1.md §9.2, §9.3). Names Umami never stores fold the way its rules fold them: a Chromium browser
+ * without a key of its own is "chrome", a Gecko one "firefox", an X11 system "Linux".
+ */
+
+const BROWSER_KEYS: Record<string, string> = {
+  Yandex: 'yandexbrowser',
+  KakaoTalk: 'kakaotalk',
+  'Samsung Internet': 'samsung',
+  Silk: 'silk',
+  'MIUI Browser': 'miui',
+  'Chrome WebView': 'chromium-webview',
+  Chrome: 'chrome',
+  Chromium: 'chrome',
+  'Chrome Headless': 'chrome',
+  PhantomJS: 'phantomjs',
+  Firefox: 'firefox',
+  'Mobile Firefox': 'firefox',
+  'Opera Mini': 'opera-mini',
+  Opera: 'opera',
+  'Opera GX': 'opera',
+  'Opera Touch': 'opera',
+  IE: 'ie',
+  IEMobile: 'ie',
+  NetFront: 'netfront',
+  BlackBerry: 'bb10',
+  'Android Browser': 'android',
+  Facebook: 'facebook',
+  Instagram: 'instagram'
+}
+
+function browserOf(ua: string, { browser, engine, os }: UAParser.IResult): string | null {
+  // Apps on iOS announce themselves with their own token; ua-parser-js names them after their desktop kin.
   if (/EdgiOS\//.test(ua)) return 'edge-ios'
   if (/CriOS\//.test(ua)) return 'crios'
   if (/FxiOS\//.test(ua)) return 'fxios'
-  switch (name) {
-    case undefined:
-      return null
-    case 'Edge':
-      return parsed.engine.name === 'EdgeHTML' ? 'edge' : 'edge-chromium'
-    case 'Yandex':
-      return 'yandexbrowser'
-    case 'KakaoTalk':
-      return 'kakaotalk'
-    case 'Samsung Internet':
-      return 'samsung'
-    case 'Silk':
-      return 'silk'
-    case 'MIUI Browser':
-      return 'miui'
-    case 'Chrome WebView':
-      return 'chromium-webview'
-    case 'Chrome':
-    case 'Chromium':
-    case 'Chrome Headless':
-      return 'chrome'
-    case 'PhantomJS':
-      return 'phantomjs'
-    case 'Firefox':
-    case 'Mobile Firefox':
-    case 'Firefox Focus':
-      return 'firefox'
-    case 'Opera Mini':
-      return 'opera-mini'
-    case 'Opera':
-    case 'Opera GX':
-    case 'Opera Touch':
-    case 'Opera Mobi':
-      return 'opera'
-    case 'IE':
-    case 'IEMobile':
-      return 'ie'
-    case 'BlackBerry':
-      return 'bb10'
-    case 'Android Browser':
-      return 'android'
-    case 'Mobile Safari':
-      return parsed.os.name === 'iOS' ? 'ios' : 'safari'
-    case 'Safari':
-      return 'safari'
-    case 'Facebook':
-      return 'facebook'
-    case 'Instagram':
-      return 'instagram'
-    case 'WebKit':
-      return parsed.os.name === 'iOS' ? 'ios-webview' : null
-    case 'curl':
-      return 'curl'
-    default:
-      return name.toLowerCase().replace(/\s+/g, '-').slice(0, LIMITS.browser)
+  const name = browser.name
+  if (name === 'Edge') return engine.name === 'EdgeHTML' ? 'edge' : 'edge-chromium'
+  if (name === 'Mobile Safari' || name === 'Safari' || name === 'WebKit') {
+    if (/Version\/[\d._]+.*Safari/.test(ua)) return /Mobile/.test(ua) && os.name === 'iOS' ? 'ios' : 'safari'
+    return os.name === 'iOS' ? 'ios-webview' : null
   }
+  if (name && BROWSER_KEYS[name]) return BROWSER_KEYS[name]
+  if (/^curl\/[\d.]+$/.test(ua)) return 'curl'
+  if (engine.name === 'Blink' && /Chrom(e|ium)\//.test(ua)) return 'chrome'
+  if (engine.name === 'Gecko' && /Firefox\//.test(ua)) return 'firefox'
+  if (os.name === 'iOS' && /AppleWebKit\//.test(ua)) return 'ios-webview'
+  return null
 }
 
-const WINDOWS_VERSIONS: Record<string, string> = {
+const WINDOWS_NAMES: Record<string, string> = {
   '3.11': 'Windows 3.11',
   '95': 'Windows 95',
   '98': 'Windows 98',
@@ -79,8 +67,8 @@ const WINDOWS_VERSIONS: Record<string, string> = {
   '7': 'Windows 7',
   '8': 'Windows 8',
   '8.1': 'Windows 8.1',
+  // Windows 11 sends "Windows NT 10.0" too, so Umami reports it as Windows 10.
   '10': 'Windows 10',
-  // Umami reports Windows 11 as "Windows 10": the user agent cannot tell them apart.
   '11': 'Windows 10',
   ME: 'Windows ME',
   CE: 'Windows CE',
@@ -88,24 +76,13 @@ const WINDOWS_VERSIONS: Record<string, string> = {
   'RT 8.1': 'Windows 8.1'
 }
 
-const LINUX_NAMES = new Set([
-  'Linux', 'Ubuntu', 'Debian', 'Fedora', 'Arch', 'Mint', 'Gentoo', 'CentOS', 'RedHat', 'SUSE', 'openSUSE',
-  'Slackware', 'Mandriva', 'Kubuntu', 'Xubuntu', 'Lubuntu', 'Manjaro', 'Zenwalk', 'Deepin', 'elementary OS',
-  'Raspbian', 'PCLinuxOS', 'Mageia', 'Knoppix', 'Linpus', 'Sabayon', 'VectorLinux', 'Joli', 'Hurd', 'GNU'
-])
-
-/** OS display names as Umami stores them (detect-browser's names), derived from ua-parser-js. */
-export function osName(ua: string, parsed: UAParser.IResult): string | null {
-  const { name, version } = parsed.os
-  if (/Kindle|Silk\//.test(ua)) return 'Amazon OS'
+/** Mobile systems take precedence over the desktop ones, as in Umami's rules. */
+function osOf(ua: string, { os: { name, version } }: UAParser.IResult): string | null {
   switch (name) {
-    case undefined:
-      return null
     case 'iOS':
       return 'iOS'
     case 'Android':
     case 'Android-x86':
-    case 'HarmonyOS':
       return 'Android OS'
     case 'BlackBerry':
     case 'RIM Tablet OS':
@@ -113,9 +90,13 @@ export function osName(ua: string, parsed: UAParser.IResult): string | null {
     case 'Windows Phone':
     case 'Windows Mobile':
       return 'Windows Mobile'
-    case 'Windows':
-      if (version && /NT 5\.2/.test(ua)) return 'Windows Server 2003'
-      return (version && WINDOWS_VERSIONS[version]) || 'Windows 10'
+  }
+  if (/Kindle/.test(ua)) return 'Amazon OS'
+  if (name === 'Windows') {
+    if (/Windows NT 5\.2/.test(ua)) return 'Windows Server 2003'
+    return (version && WINDOWS_NAMES[version]) || null
+  }
+  switch (name) {
     case 'OpenBSD':
       return 'Open BSD'
     case 'Solaris':
@@ -126,14 +107,13 @@ export function osName(ua: string, parsed: UAParser.IResult): string | null {
     case 'macOS':
       return 'Mac OS'
     case 'QNX':
-      return 'QNX'
     case 'BeOS':
-      return 'BeOS'
     case 'OS/2':
-      return 'OS/2'
-    default:
-      return LINUX_NAMES.has(name) ? 'Linux' : name.slice(0, LIMITS.os)
+      return name
   }
+  if (/Linux|X11/.test(ua)) return 'Linux'
+  if (/Mac_PowerPC|Macintosh/.test(ua)) return 'Mac OS'
+  return null
 }
 
 const DESKTOP_OS = new Set([
@@ -158,6 +138,12 @@ export function deviceType(screen: string | null | undefined, os: string | null)
   return 'mobile'
 }
 
+/** The browser key Umami stores ("chrome", "crios", "edge-chromium"…), or null. */
+export const browserName = (ua: string): string | null => parseUserAgent(ua).browser
+
+/** The OS label Umami stores ("Windows 10", "Mac OS", "iOS"…), or null. */
+export const osName = (ua: string): string | null => parseUserAgent(ua).os
+
 export interface UserAgentInfo {
   browser: string | null
   os: string | null
@@ -166,14 +152,18 @@ export interface UserAgentInfo {
 /** Parsed user agents, kept because a site sees the same few hundred agents over and over. */
 const uaCache = new Map<string, UserAgentInfo>()
 const UA_CACHE_SIZE = 5000
+const UA_CACHE_MAX_LENGTH = 512
 
 export function parseUserAgent(ua: string): UserAgentInfo {
   const cached = uaCache.get(ua)
   if (cached) return cached
-  const parsed = new UAParser(ua).getResult()
-  const info = { browser: browserName(ua, parsed), os: osName(ua, parsed) }
-  if (uaCache.size >= UA_CACHE_SIZE) uaCache.delete(uaCache.keys().next().value!)
-  uaCache.set(ua, info)
+  const result = ua === '' ? null : new UAParser(ua).getResult()
+  const info = { browser: result && browserOf(ua, result), os: result && osOf(ua, result) }
+  // Only ordinary agents are kept: a stream of made-up, header-sized agents must not grow the cache's memory.
+  if (ua.length <= UA_CACHE_MAX_LENGTH) {
+    if (uaCache.size >= UA_CACHE_SIZE) uaCache.delete(uaCache.keys().next().value!)
+    uaCache.set(ua, info)
+  }
   return info
 }
 
@@ -205,7 +195,8 @@ function geo(): Reader<CountryResponse> | null {
 export function countryOf(ip: string): string | null {
   if (isPrivateAddress(ip)) return null
   try {
-    const found = geo()?.get(ip) as (CountryResponse & { country_code?: string }) | null | undefined
+    // The database keys IPv4 ranges by their IPv4 form; an IPv4-mapped IPv6 address would not be found.
+    const found = geo()?.get(normalizeIp(ip)) as (CountryResponse & { country_code?: string }) | null | undefined
     const code = found?.country?.iso_code ?? found?.country_code
     return typeof code === 'string' ? code.slice(0, LIMITS.country).toUpperCase() : null
   } catch {
@@ -238,7 +229,10 @@ export function makeIpMatcher(entries: string[]): (ip: string) => boolean {
       }
     } else exact.add(normalizeIp(entry))
   }
-  return (ip) => {
+  return (raw) => {
+    // Written the way the entries were (no zone, no IPv4-mapped prefix, compressed IPv6), so that
+    // "::ffff:192.0.2.7" and "2001:db8:0::1" match the entries "192.0.2.7" and "2001:db8::1".
+    const ip = normalizeIp(raw)
     if (exact.has(ip)) return true
     if (!ipaddr.isValid(ip)) return false
     const addr = ipaddr.parse(ip)

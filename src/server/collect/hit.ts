@@ -45,11 +45,15 @@ export interface DataRow {
 export const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const
 export const CLICK_ID_KEYS = ['gclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid'] as const
 
-/** Cuts a string to `max` code points without splitting a surrogate pair; non-strings become null. */
+/**
+ * Cuts a string to at most `max` UTF-16 units (its JavaScript length, as Umami's `substring` counts),
+ * dropping a final unit that would be half of a surrogate pair; non-strings become null.
+ */
 export function clip(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return null
   if (value.length <= max) return value
-  return Array.from(value).slice(0, max).join('').slice(0, max)
+  const last = value.charCodeAt(max - 1)
+  return value.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max)
 }
 
 /**

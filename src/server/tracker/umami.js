@@ -4,7 +4,6 @@
     screen: { width, height },
     navigator: { language },
     location,
-    localStorage,
     document,
     history
   } = window
@@ -37,8 +36,15 @@
     return dnt == 1 || dnt === 'yes'
   }
 
-  const disabled = () =>
-    (localStorage && localStorage.getItem('umami.disabled')) || (dntAttr && doNotTrack()) || (domain && !domains.includes(hostname))
+  // Reading localStorage throws where storage is blocked (sandboxed frames, cookies turned off): no opt-out
+  // can have been saved there, and the script must not break the page.
+  const optedOut = () => {
+    try {
+      return window.localStorage.getItem('umami.disabled')
+    } catch (e) {}
+  }
+
+  const disabled = () => optedOut() || (dntAttr && doNotTrack()) || (domain && !domains.includes(hostname))
 
   const collect = (type, payload) => {
     if (disabled()) return

@@ -50,7 +50,8 @@ export async function v1CollectRoutes(app: FastifyInstance) {
       eventName = clip(name, LIMITS.eventName)
     }
 
-    const website = getWebsiteByUuid(ctx.db, payload.website)
+    // UUIDs are stored in lower case; Umami's uuid column compares them regardless of case.
+    const website = getWebsiteByUuid(ctx.db, payload.website.toLowerCase())
     if (!website) throw badRequest('Website not found')
 
     const now = ctx.now()
