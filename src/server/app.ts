@@ -7,7 +7,8 @@ import { makeIpMatcher } from './collect/client-info'
 import type { ServerConfig } from './config'
 import type { AppContext } from './context'
 import type { Db } from './db/open'
-import { registerErrorHandling } from './plugins/errors'
+import { registerBodyParsers } from './plugins/body'
+import { handleFrameworkError, registerErrorHandling } from './plugins/errors'
 import { commonRoutes } from './routes/common'
 import { v1AccountRoutes } from './routes/v1/accounts'
 import { v1AuthRoutes } from './routes/v1/auth'
@@ -33,6 +34,7 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     logger,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    frameworkErrors: handleFrameworkError,
     // One log line per hit would cost more than the hit; rejections and failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } }
@@ -52,16 +54,7 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
 
   registerErrorHandling(app)
 
-  // sendBeacon posts text/plain: parse it as JSON (a body that is not JSON is a 400, not a 500).
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, JSON.parse(body as string))
-    } catch {
-      const error = new Error('Invalid request: the body is not valid JSON') as Error & { statusCode: number }
-      error.statusCode = 400
-      done(error, undefined)
-    }
-  })
+  registerBodyParsers(app)
 
   await app.register(cookie)
   await app.register(cors, {

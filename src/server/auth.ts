@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import bcrypt from 'bcryptjs'
-import { createSigner, createVerifier } from 'fast-jwt'
 import type { FastifyRequest } from 'fastify'
 import { AUTH_COOKIE, ROLE, type Role, SHARE_TOKEN_HEADER } from '../shared/constants'
 import { AppError, forbidden, unauthorized } from '../shared/errors'
 import type { Db } from './db/open'
+import { signedTokenKind, type TokenKind } from './lib/signed-token'
 import { deriveKey } from './secret'
 
 export const BCRYPT_COST = 10
@@ -35,35 +35,14 @@ export const checkPassword = (password: string, hash: string) => bcrypt.compare(
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 
-type Claims = Record<string, unknown>
-
-/** A signed (HS256) token kind with its own key: share, realtime and collect-cache tokens. */
-function tokenKind(secret: string, purpose: string) {
-  const key = deriveKey(secret, purpose)
-  const sign = createSigner({ key, algorithm: 'HS256' })
-  const verify = createVerifier({ key, algorithms: ['HS256'], cache: 1000 })
-  return {
-    sign: (claims: Claims): string => sign(claims),
-    /** The claims, or null when the token is malformed, forged or of another kind. */
-    verify: (token: string | undefined): Claims | null => {
-      if (!token || token === 'undefined') return null
-      try {
-        return verify(token) as Claims
-      } catch {
-        return null
-      }
-    }
-  }
-}
-
 /**
  * Login tokens are random and stored hashed (so logout and expiry revoke them); share, realtime and
  * cache tokens are signed claims that need no storage.
  */
 export class Auth {
-  readonly share
-  readonly realtime
-  readonly cache
+  readonly share: TokenKind
+  readonly realtime: TokenKind
+  readonly cache: TokenKind
   private readonly stmts
 
   constructor(
@@ -72,14 +51,16 @@ export class Auth {
     private readonly tokenTtlMs: number,
     private readonly now: () => number
   ) {
-    this.share = tokenKind(secret, 'share-token')
-    this.realtime = tokenKind(secret, 'realtime-token')
-    this.cache = tokenKind(secret, 'cache-token')
+    // One key per purpose, so a token of one kind never passes as another.
+    this.share = signedTokenKind(deriveKey(secret, 'share-token'))
+    this.realtime = signedTokenKind(deriveKey(secret, 'realtime-token'))
+    this.cache = signedTokenKind(deriveKey(secret, 'cache-token'))
     this.stmts = {
       insert: db.prepare('INSERT INTO auth_token (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
       find: db.prepare(`SELECT a.user_id, a.user_uuid, a.username, a.role, t.created_at, t.expires_at
         FROM auth_token t JOIN account a ON a.user_id = t.user_id WHERE t.token_hash = ?`),
       remove: db.prepare('DELETE FROM auth_token WHERE token_hash = ?'),
+      removeOthers: db.prepare('DELETE FROM auth_token WHERE user_id = ? AND token_hash IS NOT ?'),
       removeExpired: db.prepare('DELETE FROM auth_token WHERE expires_at <= ?')
     }
   }
@@ -94,6 +75,11 @@ export class Auth {
 
   revokeLoginToken(token: string): void {
     this.stmts.remove.run(sha256(token))
+  }
+
+  /** Logs a user out everywhere except, optionally, the session making the change (after a password change). */
+  revokeUserTokens(userId: number, keep?: string): void {
+    this.stmts.removeOthers.run(userId, keep ? sha256(keep) : null)
   }
 
   /** The user a login token belongs to, or null when it is unknown, revoked or expired. */

@@ -27,7 +27,7 @@ async function main() {
     console.error(`Dashi could not start: ${(error as Error).message}`)
     process.exit(1)
   }
-  console.log(`Dashi is ready at ${server.url} (data: ${config.dataDir})`)
+  // Signal handlers first: whoever reads the ready line may stop the server at once.
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -43,6 +43,7 @@ async function main() {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
+  console.log(`Dashi is ready at ${server.url} (data: ${config.dataDir})`)
 }
 
 void main()

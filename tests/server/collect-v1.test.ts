@@ -1,7 +1,7 @@
-import { createSigner } from 'fast-jwt'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { EVENT_TYPE, LIMITS } from '../../src/shared/constants'
 import { DATA_TYPE } from '../../src/server/collect/hit'
+import { signedTokenKind } from '../../src/server/lib/signed-token'
 import {
   CHROME_UA,
   collectV1,
@@ -427,7 +427,7 @@ describe('the cache token', () => {
     const [victim] = storedHits()
     const claims = { websiteId: website.website_uuid, sessionId: victim!.session_uuid, visitId: victim!.visit_id, visitStart: server.clock.now() }
     const forged = [
-      createSigner({ key: 'not-the-server-secret', algorithm: 'HS256' })(claims),
+      signedTokenKind('not-the-server-secret').sign(claims),
       // A genuine header and signature around claims that were edited.
       (() => {
         const [header, , signature] = server.app.ctx.auth.cache.sign({ ...claims, sessionId: '11111111-1111-5111-8111-111111111111' }).split('.')
@@ -524,5 +524,22 @@ describe('privacy', () => {
       }
     }
     expect(scanned).toBeGreaterThan(50)
+  })
+})
+
+describe('cache token reuse', () => {
+  test('answers with the token it was sent while the visit goes on, and a new one when the visit renews', async () => {
+    const first = await collectV1(server.app, website.website_uuid, { url: '/a' })
+    const token = first.body
+    server.clock.advance(10 * 60_000)
+    const second = await collectV1(server.app, website.website_uuid, { url: '/b', cache: token })
+    expect(second.body).toBe(token)
+    // 65 minutes after the first hit: past 30 minutes and into the next clock hour, so a new visit.
+    server.clock.advance(55 * 60_000)
+    const third = await collectV1(server.app, website.website_uuid, { url: '/c', cache: token })
+    expect(third.body).not.toBe(token)
+    const visits = storedHits().map((h) => h.visit_id)
+    expect(visits[0]).toBe(visits[1])
+    expect(visits[2]).not.toBe(visits[1])
   })
 })

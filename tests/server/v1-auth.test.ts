@@ -1,3 +1,4 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { bearer, createTestServer, login, type TestServer } from '../helpers'
 
@@ -14,16 +15,16 @@ afterAll(async () => {
   await server.close()
 })
 
-const inject = (...args: Parameters<TestServer['app']['inject']>) => server.app.inject(...args)
+const inject = (options: InjectOptions) => server.app.inject(options)
 
 /** A v1 error: the given status, a plain-text body, never JSON. */
-function expectPlainError(res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number) {
+function expectPlainError(res: LightMyRequestResponse, status: number) {
   expect(res.statusCode).toBe(status)
   expect(String(res.headers['content-type'])).toMatch(/^text\/plain/)
   expect(() => JSON.parse(res.body)).toThrow()
 }
 
-function cookieOf(res: { cookies: { name: string; value: string; [k: string]: unknown }[] }, name = 'umami.auth') {
+function cookieOf(res: LightMyRequestResponse, name = 'umami.auth') {
   return res.cookies.find((c) => c.name === name)
 }
 
@@ -152,6 +153,14 @@ describe('token transport', () => {
     expect(Array.isArray(websites.json())).toBe(true)
     const accounts = await inject({ method: 'GET', url: '/api/accounts', headers: { cookie: `umami.auth=${adminToken}` } })
     expect(accounts.statusCode).toBe(200)
+    const created = await inject({
+      method: 'POST',
+      url: '/api/website',
+      cookies: { 'umami.auth': adminToken },
+      payload: { name: 'Via cookie', domain: 'cookie.example' }
+    })
+    expect(created.statusCode).toBe(200)
+    expect(created.json().user_id).toBe(1)
   })
 
   test('accepts a lowercase bearer scheme', async () => {
@@ -249,6 +258,17 @@ describe('POST /api/auth/logout', () => {
     await inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(a) })
     const res = await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(b) })
     expect(res.statusCode).toBe(200)
+  })
+
+  test('accepts the old dashboard\'s bodyless POST with a JSON content type', async () => {
+    const token = await login(server.app)
+    const res = await inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { ...bearer(token), 'content-type': 'application/json' }
+    })
+    expect(res.statusCode).toBe(200)
+    expectPlainError(await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(token) }), 401)
   })
 
   test('succeeds without a token (nothing to revoke)', async () => {

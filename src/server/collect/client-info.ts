@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 import ipaddr from 'ipaddr.js'
 import { Reader, type CountryResponse } from 'maxmind'
+import { isbot } from 'isbot'
 import UAParser from 'ua-parser-js'
 import { LIMITS } from '../../shared/constants'
 
@@ -147,6 +148,8 @@ export const osName = (ua: string): string | null => parseUserAgent(ua).os
 export interface UserAgentInfo {
   browser: string | null
   os: string | null
+  /** isbot's verdict; an empty agent is never a bot (as in Umami). */
+  bot: boolean
 }
 
 /** Parsed user agents, kept because a site sees the same few hundred agents over and over. */
@@ -158,7 +161,7 @@ export function parseUserAgent(ua: string): UserAgentInfo {
   const cached = uaCache.get(ua)
   if (cached) return cached
   const result = ua === '' ? null : new UAParser(ua).getResult()
-  const info = { browser: result && browserOf(ua, result), os: result && osOf(ua, result) }
+  const info = { browser: result && browserOf(ua, result), os: result && osOf(ua, result), bot: ua !== '' && isbot(ua) }
   // Only ordinary agents are kept: a stream of made-up, header-sized agents must not grow the cache's memory.
   if (ua.length <= UA_CACHE_MAX_LENGTH) {
     if (uaCache.size >= UA_CACHE_SIZE) uaCache.delete(uaCache.keys().next().value!)
@@ -167,12 +170,19 @@ export function parseUserAgent(ua: string): UserAgentInfo {
   return info
 }
 
+/** The address as ipaddr.js sees it (IPv4-mapped IPv6 unwrapped), or null when it is not an address. */
+function parseIp(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  try {
+    const addr = ipaddr.parse(ip)
+    return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr
+  } catch {
+    return null
+  }
+}
+
 /** True for loopback, private, link-local and other addresses that no geo database can place. */
 export function isPrivateAddress(ip: string): boolean {
-  if (!ipaddr.isValid(ip)) return true
-  let addr = ipaddr.parse(ip)
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address()
-  return addr.range() !== 'unicast'
+  return parseIp(ip)?.range() !== 'unicast'
 }
 
 let geoReader: Reader<CountryResponse> | null | undefined
@@ -191,17 +201,29 @@ function geo(): Reader<CountryResponse> | null {
   return geoReader
 }
 
+/** Countries of recent addresses: a visitor's hits come from the same address. */
+const countryCache = new Map<string, string | null>()
+const COUNTRY_CACHE_SIZE = 10_000
+
 /** ISO 3166 alpha-2 country of a public address, or null (private addresses, unknown ones). */
 export function countryOf(ip: string): string | null {
-  if (isPrivateAddress(ip)) return null
-  try {
-    // The database keys IPv4 ranges by their IPv4 form; an IPv4-mapped IPv6 address would not be found.
-    const found = geo()?.get(normalizeIp(ip)) as (CountryResponse & { country_code?: string }) | null | undefined
-    const code = found?.country?.iso_code ?? found?.country_code
-    return typeof code === 'string' ? code.slice(0, LIMITS.country).toUpperCase() : null
-  } catch {
-    return null
+  const cached = countryCache.get(ip)
+  if (cached !== undefined) return cached
+  const addr = parseIp(ip)
+  let country: string | null = null
+  if (addr && addr.range() === 'unicast') {
+    try {
+      // The database keys IPv4 ranges by their IPv4 form, so the unwrapped address is looked up.
+      const found = geo()?.get(addr.toString()) as (CountryResponse & { country_code?: string }) | null | undefined
+      const code = found?.country?.iso_code ?? found?.country_code
+      country = typeof code === 'string' ? code.slice(0, LIMITS.country).toUpperCase() : null
+    } catch {
+      country = null
+    }
   }
+  if (countryCache.size >= COUNTRY_CACHE_SIZE) countryCache.delete(countryCache.keys().next().value!)
+  countryCache.set(ip, country)
+  return country
 }
 
 /** Strips an IPv6 zone and the IPv4-mapped prefix so the same client is always written the same way. */

@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify'
-import { isbot } from 'isbot'
 import { LIMITS } from '../../shared/constants'
 import type { ServerConfig } from '../config'
 import { countryOf, deviceType, normalizeIp, parseUserAgent } from './client-info'
@@ -25,7 +24,7 @@ export function userAgentOf(request: FastifyRequest): string {
 }
 
 export function isBotAgent(userAgent: string, config: ServerConfig): boolean {
-  return !config.disableBotCheck && userAgent !== '' && isbot(userAgent)
+  return !config.disableBotCheck && parseUserAgent(userAgent).bot
 }
 
 /** Browser, OS, device, language, screen and country of a hit: what a session records at first sight. */

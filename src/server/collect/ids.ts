@@ -10,15 +10,27 @@ export function hashUuid(secret: string, ...parts: string[]): string {
   return uuidv5(sha512(parts.join('') + secret), DNS_NAMESPACE)
 }
 
-/** Start of the UTC month of `t`, hashed: a visitor's session id changes every month, never stored IPs. */
-export function monthSalt(t: number): string {
-  const d = new Date(t)
-  return sha512(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toUTCString())
+/** A salt per period start, remembered: nearly every hit falls in the current month and hour. */
+function periodSalt(periodStart: (t: number) => number) {
+  let lastStart = NaN
+  let lastSalt = ''
+  return (t: number): string => {
+    const start = periodStart(t)
+    if (start !== lastStart) {
+      lastSalt = sha512(new Date(start).toUTCString())
+      lastStart = start
+    }
+    return lastSalt
+  }
 }
 
-export function hourSalt(t: number): string {
-  return sha512(new Date(Math.floor(t / 3_600_000) * 3_600_000).toUTCString())
-}
+/** Start of the UTC month of `t`, hashed: a visitor's session id changes every month, and no IP is stored. */
+export const monthSalt = periodSalt((t) => {
+  const d = new Date(t)
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+})
+
+export const hourSalt = periodSalt((t) => Math.floor(t / 3_600_000) * 3_600_000)
 
 /**
  * The session of a hit: website + client IP + user agent + the month of the event, keyed by the install

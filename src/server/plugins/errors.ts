@@ -23,6 +23,17 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
   return reply.send({ error: { message, code: codeForStatus(status), status } })
 }
 
+/**
+ * For Fastify's `frameworkErrors` option. The router rejects a badly encoded URL (400) or an over-long
+ * path parameter (414) before any route or error handler runs, and by default answers in Fastify's own
+ * JSON shape; this answers in the dialect's envelope instead (v1: plain text).
+ */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+  request.log.info({ status, reason: error.code }, 'request rejected')
+  return sendError(request, reply, status, STATUS_CODES[status] ?? STATUS_CODES[400]!)
+}
+
 /** One place turns every error into the dialect's envelope; internals of 5xx errors are logged, never sent. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {

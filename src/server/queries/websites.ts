@@ -31,8 +31,28 @@ export function getWebsiteById(db: Db, websiteId: number): WebsiteRow | undefine
   return prepared(db, 'SELECT * FROM website WHERE website_id = ?').get(websiteId) as WebsiteRow | undefined
 }
 
+/**
+ * Websites by UUID, remembered: every collected hit looks its website up. Every function below that
+ * changes a website row clears the cache, so no route can forget to.
+ */
+const byUuid = new WeakMap<Db, Map<string, WebsiteRow>>()
+const WEBSITE_CACHE_SIZE = 1000
+
+function forgetWebsites(db: Db): void {
+  byUuid.get(db)?.clear()
+}
+
 export function getWebsiteByUuid(db: Db, uuid: string): WebsiteRow | undefined {
-  return prepared(db, 'SELECT * FROM website WHERE website_uuid = ?').get(uuid) as WebsiteRow | undefined
+  let cache = byUuid.get(db)
+  if (!cache) byUuid.set(db, (cache = new Map()))
+  const cached = cache.get(uuid)
+  if (cached) return cached
+  const row = prepared(db, 'SELECT * FROM website WHERE website_uuid = ?').get(uuid) as WebsiteRow | undefined
+  if (row) {
+    if (cache.size >= WEBSITE_CACHE_SIZE) cache.clear()
+    cache.set(uuid, row)
+  }
+  return row
 }
 
 export function getWebsiteByShareId(db: Db, shareId: string): WebsiteRow | undefined {
@@ -66,6 +86,7 @@ export function updateWebsite(
   websiteId: number,
   input: { userId: number; name: string; domain: string | null; shareId: string | null; now: number }
 ): WebsiteRow {
+  forgetWebsites(db)
   prepared(db, 'UPDATE website SET user_id = ?, name = ?, domain = ?, share_id = ?, updated_at = ? WHERE website_id = ?').run(
     input.userId,
     input.name,
@@ -85,6 +106,7 @@ export function resetWebsiteData(db: Db, websiteId: number, now: number): void {
     prepared(db, 'DELETE FROM website_event WHERE website_id = ?').run(websiteId)
     prepared(db, 'DELETE FROM session WHERE website_id = ?').run(websiteId)
     prepared(db, 'UPDATE website SET reset_at = ? WHERE website_id = ?').run(now, websiteId)
+    forgetWebsites(db)
   })()
 }
 
@@ -92,6 +114,7 @@ export function deleteWebsite(db: Db, websiteId: number): void {
   db.transaction(() => {
     resetWebsiteData(db, websiteId, 0)
     prepared(db, 'DELETE FROM website WHERE website_id = ?').run(websiteId)
+    forgetWebsites(db)
   })()
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { LIMITS, ROLE } from '../../../shared/constants'
 import { AppError, badRequest, notFound, unauthorized } from '../../../shared/errors'
-import { checkPassword, hashPassword, requireAdmin, requireUser } from '../../auth'
+import { checkPassword, hashPassword, requestToken, requireAdmin, requireUser } from '../../auth'
 import {
   countAdmins,
   createAccount,
@@ -69,7 +69,9 @@ export async function v1AccountRoutes(app: FastifyInstance) {
             changes.role = role
           }
         }
-        return v1Account(toPublicAccount(updateAccount(ctx.db, userId, changes)))
+        const updated = updateAccount(ctx.db, userId, changes)
+        if (changes.passwordHash) ctx.auth.revokeUserTokens(userId, caller.userId === userId ? requestToken(request) : undefined)
+        return v1Account(toPublicAccount(updated))
       }
       // Create: admins only (Umami v1.38 let any user create accounts).
       if (!caller.isAdmin) throw unauthorized()
@@ -124,6 +126,8 @@ export async function v1AccountRoutes(app: FastifyInstance) {
       if (!target) throw notFound('Account not found')
       if (!(await checkPassword(current, target.password))) throw new AppError(400, 'Current password is incorrect')
       const updated = updateAccount(ctx.db, userId, { passwordHash: await hashPassword(next), now: ctx.now() })
+      // A changed password logs the account out everywhere else.
+      ctx.auth.revokeUserTokens(userId, caller.userId === userId ? requestToken(request) : undefined)
       return v1Account(toPublicAccount(updated))
     }
   )

@@ -57,10 +57,13 @@ export async function v1CollectRoutes(app: FastifyInstance) {
     const now = ctx.now()
     // A valid cache token from an earlier hit of this website carries the session and visit on.
     const cacheHeader = request.headers[CACHE_HEADER]
-    const cache = ctx.auth.cache.verify(typeof cacheHeader === 'string' ? cacheHeader : typeof payload.cache === 'string' ? payload.cache : undefined)
+    const cacheToken = typeof cacheHeader === 'string' ? cacheHeader : typeof payload.cache === 'string' ? payload.cache : undefined
+    const cache = ctx.auth.cache.verify(cacheToken)
     let session: string
     let visitId: string
     let visitStart: number
+    // The token to answer with: the one that came in, as long as the visit it carries goes on.
+    let token: string | null = null
     if (cache && cache.websiteId === website.website_uuid && isUuid(cache.sessionId) && typeof cache.visitId === 'string' && typeof cache.visitStart === 'number') {
       session = cache.sessionId
       visitId = cache.visitId
@@ -68,6 +71,8 @@ export async function v1CollectRoutes(app: FastifyInstance) {
       if (now - visitStart > VISIT_RENEW_MS) {
         visitId = visitUuid(ctx.secret, session, now)
         visitStart = now
+      } else {
+        token = cacheToken!
       }
     } else {
       session = sessionUuid(ctx.secret, website.website_uuid, ip, userAgent, now)
@@ -100,7 +105,7 @@ export async function v1CollectRoutes(app: FastifyInstance) {
       data
     }
     await ctx.writer.write(hit)
-    const token = ctx.auth.cache.sign({ websiteId: website.website_uuid, sessionId: session, visitId, visitStart })
+    token ??= ctx.auth.cache.sign({ websiteId: website.website_uuid, sessionId: session, visitId, visitStart })
     return reply.type('text/plain; charset=utf-8').send(token)
   })
 }

@@ -56,6 +56,8 @@ const seriesQuery = {
   }
 } as const
 
+const INCLUDE_ALL_VALUES = ['true', 'false', '1', '0', '']
+
 type RangeQuery = { start_at: number; end_at: number } & V1Filters
 type SeriesQuery = RangeQuery & { unit: DateUnit; tz: string }
 
@@ -122,22 +124,31 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
         const website = loadWebsite(body.website_id)
         assertCanManage(request, website)
         const shareId = share === undefined ? website.share_id : share ? (website.share_id ?? newShareId()) : null
-        return v1Website(updateWebsite(ctx.db, website.website_id, { userId: owner ?? website.user_id, name: body.name, domain, shareId, now }))
+        // As in Umami (Prisma skips undefined fields), an update that leaves the domain out keeps it.
+        const newDomain = body.domain === undefined ? website.domain : domain
+        return v1Website(
+          updateWebsite(ctx.db, website.website_id, { userId: owner ?? website.user_id, name: body.name, domain: newDomain, shareId, now })
+        )
       }
       return v1Website(createWebsite(ctx.db, { userId: owner!, name: body.name, domain, shareId: share ? newShareId() : null, now }))
     }
   )
 
-  app.get<{ Querystring: { user_id?: number; include_all?: boolean } }>(
+  app.get<{ Querystring: { user_id?: number; include_all?: string } }>(
     '/api/websites',
     {
       schema: {
-        querystring: { type: 'object', properties: { user_id: { type: 'integer', minimum: 1 }, include_all: { type: 'boolean' } } }
+        querystring: {
+          type: 'object',
+          properties: { user_id: { type: 'integer', minimum: 1 }, include_all: { type: 'string', enum: INCLUDE_ALL_VALUES } }
+        }
       }
     },
     async (request) => {
       const caller = requireUser(request)
-      const { user_id: userId, include_all: includeAll } = request.query
+      const { user_id: userId } = request.query
+      // A real boolean: Umami counted any non-empty value, even "false", as true.
+      const includeAll = request.query.include_all === 'true' || request.query.include_all === '1'
       if (userId !== undefined && userId !== caller.userId && !caller.isAdmin) throw unauthorized()
       if (caller.isAdmin && includeAll) return listAllWebsites(ctx.db).map((row) => ({ ...v1Website(row), account: row.account }))
       return listWebsitesOfUser(ctx.db, userId ?? caller.userId).map(v1Website)

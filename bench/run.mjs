@@ -1,0 +1,418 @@
+// `npm run bench`: Dashi's ingest (/api/collect) against the ceiling (bare Fastify POST JSON), in one
+// run on this machine. See bench/README.md for how to read the output.
+//
+// Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50),
+//      BENCH_VISITORS (default 20000), BENCH_BUILD=1 (rebuild out/ first even if it exists),
+//      BENCH_CPU_PROF=<dir> (run the Dashi server with --cpu-prof, profiles written to <dir>),
+//      BENCH_CEILING=plugins (experiment: the ceiling route inside Dashi's framework set-up),
+//      BENCH_PROBE=1 (preload bench/probe.cjs into the Dashi server: group-commit batch sizes, statement
+//      and commit times, event-loop delay, GC; printed after the table).
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import autocannon from 'autocannon'
+import Database from 'better-sqlite3'
+import { createHitSource } from './hits.mjs'
+import { summarize } from './profile-summary.mjs'
+import { installCleanup, machineCpuMs, makeTempDir, procCpuMs, procStatusKb, removeTempDir, sampleRss, startNode } from './proc.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+const SERVER_ENTRY = join(root, 'out/main/server.js')
+
+const num = (name, fallback) => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`)
+  return value
+}
+const DURATION = num('BENCH_DURATION', 10)
+const WARMUP = num('BENCH_WARMUP', 2)
+const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 50))
+const VISITORS = Math.round(num('BENCH_VISITORS', 20_000))
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null
+const PROBE = process.env.BENCH_PROBE === '1'
+const CEILING = process.env.BENCH_CEILING ?? 'bare'
+const TARGET_RATIO = 0.5
+
+let running = null
+installCleanup(() => running?.stop())
+
+const log = (...args) => console.error('bench:', ...args)
+
+// ---------------------------------------------------------------------------------------------------
+// Build
+
+function newestMtime(path) {
+  const stat = statSync(path)
+  if (!stat.isDirectory()) return stat.mtimeMs
+  let newest = stat.mtimeMs
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)))
+  return newest
+}
+
+function ensureBuilt() {
+  const notes = []
+  const missing = !existsSync(SERVER_ENTRY)
+  if (missing || process.env.BENCH_BUILD === '1') {
+    log(missing ? 'out/main/server.js is missing: building (electron-vite build)…' : 'BENCH_BUILD=1: building (electron-vite build)…')
+    const result = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit']
+    })
+    if (result.status !== 0 || !existsSync(SERVER_ENTRY)) throw new Error('electron-vite build failed (see above)')
+    notes.push('built out/ before the run')
+  } else {
+    const sources = Math.max(...['src', 'package.json', 'electron.vite.config.ts'].map((p) => newestMtime(join(root, p))))
+    if (sources > statSync(SERVER_ENTRY).mtimeMs) {
+      notes.push('out/main/server.js is OLDER than src/: this run measures the previous build (BENCH_BUILD=1 rebuilds)')
+      log(`warning: ${notes.at(-1)}`)
+    }
+  }
+  return notes
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Load
+
+/**
+ * Runs autocannon against `url` for `seconds` with hits from `source`. Both the ceiling and Dashi get the
+ * same client work (same bodies and headers, same bookkeeping), so the ratio reflects the servers.
+ */
+function load(url, source, phase, seconds) {
+  const acked = new Set()
+  const statusCounts = {}
+  return new Promise((resolvePromise, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        duration: seconds,
+        timeout: 10,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/collect',
+            setupRequest(request, context) {
+              const hit = source.next(phase)
+              context.id = hit.id
+              context.visitor = hit.visitor
+              request.headers = hit.headers
+              request.body = hit.body
+              return request
+            },
+            onResponse(status, body, context) {
+              statusCounts[status] = (statusCounts[status] ?? 0) + 1
+              if (status >= 200 && status < 300) {
+                acked.add(context.id)
+                source.remember(context.visitor, body)
+              }
+            }
+          }
+        ]
+      },
+      (error, result) => {
+        running = null
+        if (error) reject(error)
+        else resolvePromise({ result, acked, statusCounts })
+      }
+    )
+    running = instance
+  })
+}
+
+/** The measured run, with the server's RSS sampled and its CPU time and the client's CPU time taken around it. */
+async function measured(url, source, pid) {
+  const rss = sampleRss(pid)
+  const serverCpu0 = procCpuMs(pid)
+  const clientCpu0 = process.cpuUsage()
+  const machine0 = machineCpuMs()
+  const started = performance.now()
+  const run = await load(url, source, 'm', DURATION)
+  const wallMs = performance.now() - started
+  const clientCpu = process.cpuUsage(clientCpu0)
+  const machine1 = machineCpuMs()
+  const serverCpuMs = procCpuMs(pid) - serverCpu0
+  const memory = { ...rss.stop(), hwmKb: procStatusKb(pid, 'VmHWM') }
+  const clientMs = (clientCpu.user + clientCpu.system) / 1000
+  const othersMs = Math.max(0, machine1.busyMs - machine0.busyMs - serverCpuMs - clientMs)
+  const cpu = { serverMs: serverCpuMs, clientMs, othersMs, wallMs }
+  return { ...run, memory, cpu }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+async function api(base, method, path, body, token) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`)
+  return JSON.parse(text)
+}
+
+/** The synchronous mode the server sets: read from the built bundle, checked against the source. */
+function synchronousMode(dbFile) {
+  const find = (text) => /synchronous\s*=\s*(\w+)/i.exec(text)?.[1]?.toUpperCase()
+  const srcFile = join(root, 'src/server/db/open.ts')
+  const inSource = existsSync(srcFile) ? find(readFileSync(srcFile, 'utf8')) : undefined
+  let inBuild
+  for (const dir of [join(root, 'out/main'), join(root, 'out/main/chunks')]) {
+    if (!existsSync(dir)) continue
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.js')) continue
+      const found = find(readFileSync(join(dir, name), 'utf8'))
+      if (found) inBuild = found
+    }
+  }
+  // synchronous is per connection: a fresh connection shows SQLite's default, not the server's setting.
+  const fresh = new Database(dbFile, { readonly: true })
+  const names = ['OFF', 'NORMAL', 'FULL', 'EXTRA']
+  const freshMode = names[fresh.pragma('synchronous', { simple: true })] ?? '?'
+  const journal = fresh.pragma('journal_mode', { simple: true })
+  fresh.close()
+  return { inSource, inBuild, freshMode, journal }
+}
+
+function countStored(dbFile) {
+  const db = new Database(dbFile, { readonly: true })
+  try {
+    const total = db.prepare('SELECT count(*) FROM website_event').pluck().get()
+    const byType = Object.fromEntries(db.prepare('SELECT event_type, count(*) AS n FROM website_event GROUP BY event_type').raw().all())
+    const eventData = db.prepare('SELECT count(*) FROM event_data').pluck().get()
+    const sessions = db.prepare('SELECT count(*) FROM session').pluck().get()
+    const countries = db.prepare('SELECT count(DISTINCT country) FROM session').pluck().get()
+    const browsers = db.prepare('SELECT count(DISTINCT browser) FROM session').pluck().get()
+    const paths = db.prepare('SELECT count(DISTINCT url_path) FROM website_event').pluck().get()
+    const ids = new Map()
+    for (const query of db.prepare('SELECT url_query FROM website_event').pluck().iterate()) {
+      const match = /(?:^|&)_bid=([a-z]\d+)/.exec(query ?? '')
+      if (match) ids.set(match[1], (ids.get(match[1]) ?? 0) + 1)
+    }
+    return { total, byType, eventData, sessions, countries, browsers, paths, ids }
+  } finally {
+    db.close()
+  }
+}
+
+const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '—' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
+const mb = (kb) => (kb ? `${fmt(kb / 1024, 1)} MB` : '—')
+
+function table(rows) {
+  const widths = [0, 0, 0]
+  for (const row of rows) if (Array.isArray(row)) row.forEach((cell, i) => (widths[i] = Math.max(widths[i], String(cell).length)))
+  const line = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+'
+  const out = [line]
+  for (const row of rows) {
+    if (row === '-') out.push(line)
+    else out.push('| ' + row.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ') + ' |')
+  }
+  out.push(line)
+  return out.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Phases
+
+async function runCeiling() {
+  log(`ceiling: ${CEILING === 'bare' ? 'bare Fastify' : `Fastify with Dashi's plugins (BENCH_CEILING=${CEILING})`}, ${CONNECTIONS} connections, ${WARMUP}s warm-up + ${DURATION}s`)
+  const profileName = `ceiling-${Date.now()}.cpuprofile`
+  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${profileName}`] : []
+  const server = startNode([...nodeArgs, join(here, 'ceiling-server.mjs')], { cwd: root, name: 'ceiling server' })
+  try {
+    const { url } = await server.ready
+    const source = createHitSource({ websiteUuid: '00000000-0000-4000-8000-000000000000', visitors: VISITORS })
+    const warm = await load(url, source, 'w', WARMUP)
+    const run = await measured(url, source, server.child.pid)
+    await server.stop()
+    const profile = CPU_PROF ? join(CPU_PROF, profileName) : null
+    return { ...run, profile, handled: warm.result.requests.total + run.result.requests.total }
+  } finally {
+    await server.stop(2000)
+  }
+}
+
+async function runDashi() {
+  const dataDir = makeTempDir('dashi-bench-')
+  const dbFile = join(dataDir, 'dashi.db')
+  const probeFile = join(dataDir, 'probe.json')
+  const profileName = `dashi-${Date.now()}.cpuprofile`
+  const nodeArgs = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${profileName}`] : []), ...(PROBE ? ['--require', join(here, 'probe.cjs')] : [])]
+  log(`dashi: /api/collect, ${CONNECTIONS} connections, ${WARMUP}s warm-up + ${DURATION}s, data in ${dataDir}`)
+  const server = startNode([...nodeArgs, SERVER_ENTRY, '--port', '0', '--data', dataDir], {
+    cwd: root,
+    env: { ...process.env, DASHI_CLIENT_IP_HEADER: 'x-forwarded-for', ...(PROBE ? { BENCH_PROBE_OUT: probeFile } : {}) },
+    name: 'Dashi server'
+  })
+  try {
+    const { url } = await server.ready
+    const { token } = await api(url, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
+    const website = await api(url, 'POST', '/api/website', { name: 'Bench site', domain: 'www.example.com' }, token)
+    if (!website.website_uuid) throw new Error(`POST /api/website returned no website_uuid: ${JSON.stringify(website)}`)
+
+    const script = await fetch(`${url}/umami.js`)
+    if (!script.ok) throw new Error(`GET /umami.js → ${script.status}`)
+    const scriptBytes = Buffer.from(await script.arrayBuffer())
+    const tracker = { bytes: scriptBytes.length, gzip: gzipSync(scriptBytes, { level: 9 }).length }
+
+    const source = createHitSource({ websiteUuid: website.website_uuid, visitors: VISITORS })
+    await load(url, source, 'w', WARMUP)
+    if (PROBE) process.kill(server.child.pid, 'SIGUSR2') // the probe forgets the warm-up
+    const run = await measured(url, source, server.child.pid)
+
+    const stopped = await server.stop()
+    if (stopped.killed) log(`warning: the Dashi server did not exit within 20 s of SIGTERM and was killed`)
+    const stored = countStored(dbFile)
+    const sync = synchronousMode(dbFile)
+    const probe = PROBE && existsSync(probeFile) ? JSON.parse(readFileSync(probeFile, 'utf8')) : null
+    const profile = CPU_PROF ? join(CPU_PROF, profileName) : null
+    return { ...run, profile, tracker, stored, stopped, sync, probe, source: source.stats, logLevels: server.logLevels, warnings: server.warnings, tail: server.tail }
+  } finally {
+    await server.stop(2000)
+    removeTempDir(dataDir)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Report
+
+function report(notes, ceiling, dashi) {
+  const c = ceiling.result
+  const d = dashi.result
+  const ratio = d.requests.average / c.requests.average
+
+  // Durability accounting: each measured hit has a unique id (see hits.mjs).
+  const measuredStored = [...dashi.stored.ids.keys()].filter((id) => id.startsWith('m'))
+  const duplicates = [...dashi.stored.ids.values()].filter((n) => n > 1).length
+  let ackedStored = 0
+  const lost = []
+  for (const id of dashi.acked) {
+    if (dashi.stored.ids.has(id)) ackedStored++
+    else lost.push(id)
+  }
+  const inFlight = measuredStored.length - ackedStored
+  const ackedOk = lost.length === 0 && duplicates === 0
+
+  const lat = (r) => `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} (max ${fmt(r.latency.max, 0)})`
+  const problems = (r) => `errors ${r.errors}, timeouts ${r.timeouts}, resets ${r.resets}`
+  const non2xx = (run) => {
+    const other = Object.entries(run.statusCounts).filter(([s]) => s < 200 || s >= 300)
+    return other.length ? `${run.result.non2xx} (${other.map(([s, n]) => `${s}×${n}`).join(', ')})` : '0'
+  }
+  const cpuPct = (run) => `${fmt((100 * run.cpu.serverMs) / run.cpu.wallMs)} %`
+  const clientPct = (run) => `${fmt((100 * run.cpu.clientMs) / run.cpu.wallMs)} %`
+  const othersPct = (run) => `${fmt((100 * run.cpu.othersMs) / run.cpu.wallMs)} %`
+  const cpuPer1k = (run) => fmt((1000 * run.cpu.serverMs) / run.result.requests.total, 1)
+  const syncText = process.env.BENCH_PROBE_SYNC
+    ? `${process.env.BENCH_PROBE_SYNC.toUpperCase()} — EXPERIMENT override by bench/probe.cjs (Dashi sets ${dashi.sync.inBuild ?? dashi.sync.inSource})`
+    : dashi.sync.inBuild
+    ? `${dashi.sync.inBuild} (set per connection in src/server/db/open.ts; found in the built bundle)`
+    : `${dashi.sync.inSource ?? '?'} (per src/server/db/open.ts; not found in the build)`
+
+  const rows = [
+    ['', CEILING === 'bare' ? 'ceiling: bare Fastify' : `ceiling: ${CEILING} (EXPERIMENT)`, 'Dashi /api/collect'],
+    '-',
+    ['req/s (mean of 1 s samples)', fmt(c.requests.average), fmt(d.requests.average)],
+    ['responses in the run', fmt(c.requests.total), fmt(d.requests.total)],
+    ['latency p50 / p99 ms', lat(c), lat(d)],
+    ['2xx', fmt(c['2xx']), fmt(d['2xx'])],
+    ['non-2xx', non2xx(ceiling), non2xx(dashi)],
+    ['errors / timeouts', problems(c), problems(d)],
+    ['server CPU, % of one core', cpuPct(ceiling), cpuPct(dashi)],
+    ['server CPU ms per 1,000 responses', cpuPer1k(ceiling), cpuPer1k(dashi)],
+    ['CPU-cost ratio: ceiling / Dashi µs per request', '', `${fmt((100 * (ceiling.cpu.serverMs / c.requests.total)) / (dashi.cpu.serverMs / d.requests.total), 1)} % (Dashi's ratio if the server were the only limit)`],
+    ['load generator CPU, % of one core', clientPct(ceiling), clientPct(dashi)],
+    ['other processes on the machine, % of one core', othersPct(ceiling), othersPct(dashi)],
+    ['peak RSS (500 ms samples)', mb(ceiling.memory.peakKb), mb(dashi.memory.peakKb)],
+    ['VmHWM (lifetime peak)', mb(ceiling.memory.hwmKb), mb(dashi.memory.hwmKb)],
+    '-',
+    [`ratio collect / ceiling (target ≥ ${TARGET_RATIO * 100} %; PRODUCT.md 60 %)`, '', `${fmt(ratio * 100, 1)} %  ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`],
+    ['p99 ≤ 50 ms (PRODUCT.md)', '', d.latency.p99 <= 50 ? 'OK' : `NO (${fmt(d.latency.p99, 1)} ms)`],
+    ['hits acknowledged (2xx, measured run)', '', fmt(dashi.acked.size)],
+    ['… of them stored in website_event', '', `${fmt(ackedStored)}  ${ackedOk ? 'EQUAL' : 'MISMATCH'}`],
+    ['acknowledged but NOT stored (lost)', '', fmt(lost.length)],
+    ['stored, never acknowledged (in flight at client stop)', '', `${fmt(inFlight)} (≤ ${CONNECTIONS} expected)`],
+    ['duplicate rows (same hit id twice)', '', fmt(duplicates)],
+    ['website_event rows (warm-up + run)', '', `${fmt(dashi.stored.total)} (pageviews ${fmt(dashi.stored.byType[1] ?? 0)}, events ${fmt(dashi.stored.byType[2] ?? 0)})`],
+    ['event_data rows / sessions', '', `${fmt(dashi.stored.eventData)} / ${fmt(dashi.stored.sessions)}`],
+    ['distinct paths / browsers / countries', '', `${fmt(dashi.stored.paths)} / ${fmt(dashi.stored.browsers)} / ${fmt(dashi.stored.countries)}`],
+    ['server exit after SIGTERM', '', `${dashi.stopped.killed ? 'KILLED' : `code ${dashi.stopped.code}`} in ${fmt(dashi.stopped.ms)} ms`],
+    ['server log lines ≥ warn', '', `${fmt(Object.entries(dashi.logLevels).filter(([l]) => Number(l) >= 40).reduce((s, [, n]) => s + n, 0))}${dashi.warnings.length ? ` (first: "${dashi.warnings[0].slice(0, 60)}…")` : ''}`],
+    ['synchronous', '', syncText],
+    ['journal_mode (fresh connection)', '', dashi.sync.journal],
+    '-',
+    ['/umami.js as served / gzip -9 (target ≤ 2 KB)', '', `${fmt(dashi.tracker.bytes)} B / ${fmt(dashi.tracker.gzip)} B  ${dashi.tracker.gzip <= 2048 ? 'OK' : 'OVER'}`]
+  ]
+
+  const s = dashi.source
+  console.log('')
+  console.log(`Dashi ingest benchmark — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model?.trim() ?? '?'}), autocannon in this process`)
+  console.log(`${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s measured per server, loopback, same client work for both.`)
+  console.log(
+    `traffic: ${fmt(s.visitors)} visitors (public IPs via x-forwarded-for), ${s.distinctUserAgents} real user agents, ${s.distinctPages} paths, ` +
+      `${s.distinctReferrers} referrers, ${fmt(s.eventShare * 100, 1)} % events, cache tokens sent back like the tracker`
+  )
+  for (const note of notes) console.log(`note: ${note}`)
+  console.log(table(rows))
+  if (dashi.probe) printProbe(dashi.probe)
+  if (CPU_PROF) {
+    for (const [name, run, hits] of [['ceiling', ceiling, ceiling.handled], ['Dashi', dashi, dashi.stored.total]]) {
+      if (!run.profile || !existsSync(run.profile)) continue
+      console.log(`\nCPU profile of the ${name} server (warm-up + run, ${fmt(hits)} requests): ${run.profile}`)
+      summarize(run.profile, hits, (line) => console.log(`  ${line}`))
+    }
+  }
+  const busiest = Math.max(ceiling.cpu.othersMs / ceiling.cpu.wallMs, dashi.cpu.othersMs / dashi.cpu.wallMs)
+  if (busiest > 0.5) {
+    console.log(
+      `warning: other processes used up to ${fmt(busiest * 100)} % of a core during the runs (${cpus().length} CPUs): req/s and the ratio ` +
+        'are distorted; the CPU-cost ratio (CPU per response) is the steadier figure.'
+    )
+  }
+  if (lost.length) console.log(`lost hit ids (first 10): ${lost.slice(0, 10).join(', ')}`)
+  if (d.non2xx || d.errors) console.log(`server output (last lines):\n${dashi.tail.slice(-10).join('\n')}`)
+  return ackedOk
+}
+
+function printProbe(probe) {
+  const t = probe.transactions
+  console.log('')
+  console.log('probe (bench/probe.cjs, measured run only):')
+  if (t.count) {
+    console.log(
+      `  group commit: ${fmt(t.count)} transactions, ${fmt(t.hits / t.count, 1)} hits each on average; ` +
+        `per transaction ${fmt(t.totalMs / t.count, 3)} ms total, ${fmt(t.insideMs / t.count, 3)} ms inserting, ` +
+        `${fmt((t.totalMs - t.insideMs) / t.count, 3)} ms BEGIN+COMMIT; max ${fmt(t.maxMs, 1)} ms, ${fmt(t.slow)} over 5 ms`
+    )
+    console.log(`  hits per transaction: ${Object.entries(t.sizes).map(([b, n]) => `${b}: ${fmt(n)}`).join(', ')}`)
+    console.log(`  writer time per hit: ${fmt((1000 * t.totalMs) / t.hits, 1)} µs (${fmt((1000 * (t.totalMs - t.insideMs)) / t.hits, 1)} µs of it BEGIN+COMMIT)`)
+  }
+  const statements = Object.entries(probe.statements).sort((a, b) => b[1].ms - a[1].ms).slice(0, 8)
+  for (const [sql, s] of statements) console.log(`  ${fmt(s.ms).padStart(6)} ms ${fmt(s.calls).padStart(8)} calls ${fmt((1000 * s.ms) / s.calls, 1).padStart(6)} µs/call  ${sql}`)
+  const l = probe.eventLoopDelayMs
+  console.log(`  event-loop delay ms: p50 ${l.p50}, p99 ${l.p99}, max ${l.max}; GC: ${fmt(probe.gc.count)} pauses, ${fmt(probe.gc.ms)} ms total, max ${fmt(probe.gc.maxMs, 1)} ms`)
+}
+
+async function main() {
+  const notes = ensureBuilt()
+  if (CEILING !== 'bare') notes.push(`EXPERIMENT: the ceiling is Fastify with Dashi's plugins and hooks (BENCH_CEILING=${CEILING}), not bare Fastify`)
+  if (PROBE) notes.push('Dashi ran with bench/probe.cjs preloaded (timing wrappers cost a little throughput)')
+  if (process.env.BENCH_PROBE_SYNC) notes.push(`EXPERIMENT: synchronous forced to ${process.env.BENCH_PROBE_SYNC} by the probe (not Dashi's setting)`)
+  if (CPU_PROF) notes.push(`Dashi ran with --cpu-prof (profiles in ${CPU_PROF}); throughput is lower than without it`)
+  const ceiling = await runCeiling()
+  const dashi = await runDashi()
+  const ok = report(notes, ceiling, dashi)
+  process.exitCode = ok ? 0 : 1
+}
+
+main().catch((error) => {
+  console.error('bench failed:', error)
+  process.exitCode = 1
+})
