@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -113,4 +114,19 @@ export async function collectV1(app: FastifyInstance, websiteUuid: string, opts:
     payload: { type, payload },
     remoteAddress: opts.ip ?? '203.0.113.10'
   })
+}
+
+/** A v1 error: the status, a plain-text body, never JSON (and the exact text when given). */
+export function expectPlainError(res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, text?: string) {
+  expect(res.statusCode).toBe(status)
+  expect(String(res.headers['content-type'])).toMatch(/^text\/plain/)
+  expect(() => JSON.parse(res.body)).toThrow()
+  if (text !== undefined) expect(res.body).toBe(text)
+}
+
+/** Creates a (non-admin) account through the v1 API as the admin and logs it in. */
+export async function createUserV1(app: FastifyInstance, adminToken: string, username: string, password: string) {
+  const res = await app.inject({ method: 'POST', url: '/api/account', headers: bearer(adminToken), payload: { username, password } })
+  if (res.statusCode !== 200) throw new Error(`create failed: ${res.statusCode} ${res.body}`)
+  return { user_id: res.json().user_id as number, token: await login(app, username, password) }
 }

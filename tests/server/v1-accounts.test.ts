@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { bearer, collectV1, createTestServer, createWebsiteV1, login, type TestServer } from '../helpers'
+import { expectPlainError, createUserV1, bearer, collectV1, createTestServer, createWebsiteV1, login, type TestServer } from '../helpers'
 
 let server: TestServer
 let adminToken: string
@@ -12,13 +12,6 @@ type Res = LightMyRequestResponse
 
 const inject = (options: InjectOptions) => server.app.inject(options)
 
-function expectPlainError(res: Res, status: number, text?: string) {
-  expect(res.statusCode).toBe(status)
-  expect(String(res.headers['content-type'])).toMatch(/^text\/plain/)
-  expect(() => JSON.parse(res.body)).toThrow()
-  if (text !== undefined) expect(res.body).toBe(text)
-}
-
 /** No account body may ever carry the password or its bcrypt hash. */
 function expectNoSecrets(res: Res) {
   expect(res.body).not.toContain('password')
@@ -29,18 +22,11 @@ async function createAccount(token: string, payload: Record<string, unknown>) {
   return inject({ method: 'POST', url: '/api/account', headers: bearer(token), payload })
 }
 
-async function createUser(username: string, password: string) {
-  const res = await createAccount(adminToken, { username, password })
-  if (res.statusCode !== 200) throw new Error(`create failed: ${res.statusCode} ${res.body}`)
-  const token = await login(server.app, username, password)
-  return { user_id: res.json().user_id as number, token }
-}
-
 beforeAll(async () => {
   server = await createTestServer()
   adminToken = await login(server.app)
-  alice = await createUser('alice', 'alice-pass')
-  bob = await createUser('bob', 'bob-pass')
+  alice = await createUserV1(server.app, adminToken, 'alice', 'alice-pass')
+  bob = await createUserV1(server.app, adminToken, 'bob', 'bob-pass')
 })
 
 afterAll(async () => {
@@ -110,7 +96,7 @@ describe('POST /api/account (create)', () => {
 
 describe('POST /api/account (update)', () => {
   test('lets a user change their own password, which then works for login', async () => {
-    const user = await createUser('dave', 'dave-old')
+    const user = await createUserV1(server.app, adminToken, 'dave', 'dave-old')
     const res = await createAccount(user.token, { user_id: user.user_id, password: 'dave-new' })
     expect(res.statusCode).toBe(200)
     expectNoSecrets(res)
@@ -139,7 +125,7 @@ describe('POST /api/account (update)', () => {
   })
 
   test('lets an admin rename a user and grant admin rights', async () => {
-    const user = await createUser('erin', 'erin-pass')
+    const user = await createUserV1(server.app, adminToken, 'erin', 'erin-pass')
     const res = await createAccount(adminToken, { user_id: user.user_id, username: 'erin2', is_admin: true })
     expect(res.statusCode).toBe(200)
     expectNoSecrets(res)
@@ -153,7 +139,7 @@ describe('POST /api/account (update)', () => {
   })
 
   test('lets an admin set a user\'s password without the current one', async () => {
-    const user = await createUser('frank', 'frank-old')
+    const user = await createUserV1(server.app, adminToken, 'frank', 'frank-old')
     const res = await createAccount(adminToken, { user_id: user.user_id, password: 'frank-new' })
     expect(res.statusCode).toBe(200)
     await expect(login(server.app, 'frank', 'frank-new')).resolves.toBeTruthy()
@@ -251,7 +237,7 @@ describe('POST /api/account/password', () => {
     inject({ method: 'POST', url: '/api/account/password', headers: bearer(token), payload })
 
   test('changes the caller\'s password when the current one is right', async () => {
-    const user = await createUser('gina', 'gina-old')
+    const user = await createUserV1(server.app, adminToken, 'gina', 'gina-old')
     const res = await change(user.token, { user_id: user.user_id, current_password: 'gina-old', new_password: 'gina-new' })
     expect(res.statusCode).toBe(200)
     expectNoSecrets(res)
@@ -273,7 +259,7 @@ describe('POST /api/account/password', () => {
   })
 
   test('lets an admin change another user\'s password with that user\'s current one', async () => {
-    const user = await createUser('hank', 'hank-old')
+    const user = await createUserV1(server.app, adminToken, 'hank', 'hank-old')
     const res = await change(adminToken, { user_id: user.user_id, current_password: 'hank-old', new_password: 'hank-new' })
     expect(res.statusCode).toBe(200)
     await expect(login(server.app, 'hank', 'hank-new')).resolves.toBeTruthy()
@@ -303,7 +289,7 @@ describe('POST /api/account/password', () => {
 
 describe('DELETE /api/account/:id', () => {
   test('removes the account together with its websites and their data', async () => {
-    const user = await createUser('ivan', 'ivan-pass')
+    const user = await createUserV1(server.app, adminToken, 'ivan', 'ivan-pass')
     const site = await createWebsiteV1(server.app, user.token, { name: 'Ivan site', domain: 'ivan.example' })
     const hit = await collectV1(server.app, site.website_uuid, { url: '/home' })
     expect(hit.statusCode).toBe(200)
@@ -339,7 +325,7 @@ describe('DELETE /api/account/:id', () => {
 
   test('leaves other users\' websites alone', async () => {
     const bobSite = await createWebsiteV1(server.app, bob.token, { name: 'Bob site', domain: 'bob.example' })
-    const user = await createUser('judy', 'judy-pass')
+    const user = await createUserV1(server.app, adminToken, 'judy', 'judy-pass')
     await createWebsiteV1(server.app, user.token, { name: 'Judy site', domain: 'judy.example' })
     await inject({ method: 'DELETE', url: `/api/account/${user.user_id}`, headers: bearer(adminToken) })
     const res = await inject({ method: 'GET', url: `/api/website/${bobSite.website_id}`, headers: bearer(bob.token) })

@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { bearer, createTestServer, login, type TestServer } from '../helpers'
+import { expectPlainError, bearer, createTestServer, login, type TestServer } from '../helpers'
 
 let server: TestServer
 /** One shared admin token: bcrypt makes every login cost ~70 ms. */
@@ -18,12 +18,6 @@ afterAll(async () => {
 const inject = (options: InjectOptions) => server.app.inject(options)
 
 /** A v1 error: the given status, a plain-text body, never JSON. */
-function expectPlainError(res: LightMyRequestResponse, status: number) {
-  expect(res.statusCode).toBe(status)
-  expect(String(res.headers['content-type'])).toMatch(/^text\/plain/)
-  expect(() => JSON.parse(res.body)).toThrow()
-}
-
 function cookieOf(res: LightMyRequestResponse, name = 'umami.auth') {
   return res.cookies.find((c) => c.name === name)
 }

@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { bearer, collectV1, createTestServer, createWebsiteV1, IPHONE_UA, login, type TestServer } from '../helpers'
+import { expectPlainError, createUserV1, bearer, collectV1, createTestServer, createWebsiteV1, IPHONE_UA, login, type TestServer } from '../helpers'
 
 let server: TestServer
 let adminToken: string
@@ -10,18 +10,6 @@ let sam: { user_id: number; token: string }
 type Res = LightMyRequestResponse
 
 const inject = (options: InjectOptions) => server.app.inject(options)
-
-function expectPlainError(res: Res, status: number) {
-  expect(res.statusCode).toBe(status)
-  expect(String(res.headers['content-type'])).toMatch(/^text\/plain/)
-  expect(() => JSON.parse(res.body)).toThrow()
-}
-
-async function createUser(username: string, password: string) {
-  const res = await inject({ method: 'POST', url: '/api/account', headers: bearer(adminToken), payload: { username, password } })
-  if (res.statusCode !== 200) throw new Error(`create failed: ${res.statusCode} ${res.body}`)
-  return { user_id: res.json().user_id as number, token: await login(server.app, username, password) }
-}
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -41,8 +29,8 @@ async function shareTokenFor(shareId: string): Promise<string> {
 beforeAll(async () => {
   server = await createTestServer()
   adminToken = await login(server.app)
-  rita = await createUser('rita', 'rita-pass')
-  sam = await createUser('sam', 'sam-pass')
+  rita = await createUserV1(server.app, adminToken, 'rita', 'rita-pass')
+  sam = await createUserV1(server.app, adminToken, 'sam', 'sam-pass')
 })
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { bearer, collectV1, createTestServer, createWebsiteV1, FIREFOX_LINUX_UA, IPHONE_UA, login, type TestServer } from '../helpers'
+import { expectPlainError, createUserV1, bearer, collectV1, createTestServer, createWebsiteV1, FIREFOX_LINUX_UA, IPHONE_UA, login, type TestServer } from '../helpers'
 
 let server: TestServer
 let adminToken: string
@@ -10,18 +10,6 @@ let bob: { user_id: number; token: string }
 type Res = LightMyRequestResponse
 
 const inject = (options: InjectOptions) => server.app.inject(options)
-
-function expectPlainError(res: Res, status: number) {
-  expect(res.statusCode).toBe(status)
-  expect(String(res.headers['content-type'])).toMatch(/^text\/plain/)
-  expect(() => JSON.parse(res.body)).toThrow()
-}
-
-async function createUser(username: string, password: string) {
-  const res = await inject({ method: 'POST', url: '/api/account', headers: bearer(adminToken), payload: { username, password } })
-  if (res.statusCode !== 200) throw new Error(`create failed: ${res.statusCode} ${res.body}`)
-  return { user_id: res.json().user_id as number, token: await login(server.app, username, password) }
-}
 
 const postWebsite = (token: string, payload: Record<string, unknown>) =>
   inject({ method: 'POST', url: '/api/website', headers: bearer(token), payload })
@@ -39,8 +27,8 @@ function statsUrl(id: number) {
 beforeAll(async () => {
   server = await createTestServer()
   adminToken = await login(server.app)
-  alice = await createUser('alice', 'alice-pass')
-  bob = await createUser('bob', 'bob-pass')
+  alice = await createUserV1(server.app, adminToken, 'alice', 'alice-pass')
+  bob = await createUserV1(server.app, adminToken, 'bob', 'bob-pass')
 })
 
 afterAll(async () => {
@@ -218,7 +206,7 @@ describe('GET /api/websites', () => {
   let carol: { user_id: number; token: string }
 
   beforeAll(async () => {
-    carol = await createUser('carol', 'carol-pass')
+    carol = await createUserV1(server.app, adminToken, 'carol', 'carol-pass')
     for (const name of ['zeta', 'Alpha', 'beta', 'Gamma']) await createWebsiteV1(server.app, carol.token, { name, domain: `${name}.example` })
     await createWebsiteV1(server.app, bob.token, { name: 'Bob only', domain: 'bob.example' })
   })
@@ -234,7 +222,7 @@ describe('GET /api/websites', () => {
   })
 
   test('gives a user with no websites an empty array', async () => {
-    const dan = await createUser('dan', 'dan-pass')
+    const dan = await createUserV1(server.app, adminToken, 'dan', 'dan-pass')
     const res = await inject({ method: 'GET', url: '/api/websites', headers: bearer(dan.token) })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual([])

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { AUTH_COOKIE } from '../../../shared/constants'
 import { unauthorized } from '../../../shared/errors'
-import { checkPassword, requestToken, requireUser } from '../../auth'
+import { checkPassword, DEFAULT_ADMIN, requestToken, requireUser } from '../../auth'
+import { DEFAULT_PASSWORD_HELP } from '../../setup'
 import { getAccountByUsername } from '../../queries/accounts'
 
 /** A bcrypt hash of a random password: checked when the user is unknown, so timing reveals no usernames. */
@@ -29,6 +30,7 @@ export async function v1AuthRoutes(app: FastifyInstance) {
         request.log.info({ username }, 'login failed')
         throw unauthorized()
       }
+      if (username === DEFAULT_ADMIN.username && password === DEFAULT_ADMIN.password) request.log.warn(DEFAULT_PASSWORD_HELP)
       const token = ctx.auth.issueLoginToken(account.user_id)
       reply.setCookie(AUTH_COOKIE, token, {
         path: '/',
