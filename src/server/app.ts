@@ -10,6 +10,7 @@ import type { Db } from './db/open'
 import { registerBodyParsers } from './plugins/body'
 import { handleFrameworkError, registerErrorHandling } from './plugins/errors'
 import { commonRoutes } from './routes/common'
+import { currentRoutes } from './routes/current'
 import { v1AccountRoutes } from './routes/v1/accounts'
 import { v1AuthRoutes } from './routes/v1/auth'
 import { v1CollectRoutes } from './routes/v1/collect'
@@ -44,7 +45,10 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     config,
     secret,
     auth: new Auth(db, secret, config.tokenTtlMs, now),
-    writer: new HitWriter(db),
+    writer: new HitWriter({
+      file: db.name,
+      onError: (error) => app.log.error({ err: error }, 'hit writer: worker thread failed; its pending hits were answered 503')
+    }),
     now,
     isIgnoredIp: makeIpMatcher(config.ignoreIps),
     version: VERSION
@@ -81,9 +85,10 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     await v1.register(v1ShareRoutes)
     await v1.register(v1CollectRoutes)
   })
+  await app.register(currentRoutes)
 
   app.addHook('onClose', async () => {
-    ctx.writer.close()
+    await ctx.writer.close()
   })
   return app
 }

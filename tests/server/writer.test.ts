@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { EVENT_TYPE } from '../../src/shared/constants'
 import { AppError } from '../../src/shared/errors'
+import type { Worker } from 'node:worker_threads'
 import { HitWriter } from '../../src/server/collect/writer'
 import { DATA_TYPE, type Hit } from '../../src/server/collect/hit'
 import { openDatabase, type Db } from '../../src/server/db/open'
@@ -15,6 +16,11 @@ let dir: string
 let file: string
 let db: Db
 let websiteId: number
+/** Writers of the current test, closed (worker ended, its connection closed) after it. */
+let writers: HitWriter[] = []
+const track = (writer: HitWriter) => (writers.push(writer), writer)
+/** The writer's current worker thread (private): tests make it fail. */
+const workerOf = (writer: HitWriter) => (writer as unknown as { worker: Worker | undefined }).worker
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dashi-writer-'))
@@ -32,7 +38,9 @@ beforeEach(() => {
   )
 })
 
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(writers.map((w) => w.close()))
+  writers = []
   if (db.open) db.close()
   rmSync(dir, { recursive: true, force: true })
 })
@@ -76,7 +84,7 @@ const count = (table: string, connection: Database.Database = db) =>
 
 describe('HitWriter', () => {
   test('groups concurrent hits into a few transactions and stores every one of them', async () => {
-    const writer = new HitWriter(db)
+    const writer = track(new HitWriter({ file }))
     const results = await Promise.all(Array.from({ length: 500 }, (_, i) => writer.write(hit(i % 50))))
 
     expect(writer.stats.hits).toBe(500)
@@ -90,14 +98,42 @@ describe('HitWriter', () => {
   })
 
   test('splits a long queue into batches of at most maxBatch hits', async () => {
-    const writer = new HitWriter(db, { maxBatch: 100 })
+    const writer = track(new HitWriter({ file, maxBatch: 100 }))
     await Promise.all(Array.from({ length: 450 }, (_, i) => writer.write(hit(i))))
     expect(writer.stats.batches).toBe(5)
     expect(count('website_event')).toBe(450)
   })
 
+  test('hits sent while a batch is being written are committed together in the next transaction, in order', async () => {
+    const writer = track(new HitWriter({ file, maxQueue: 3 }))
+    await writer.write(hit(0))
+    const turn = () => new Promise((r) => setTimeout(r, 20))
+
+    // The main connection holds the write lock: the worker's transaction for hit 1 waits for it.
+    db.exec('BEGIN IMMEDIATE')
+    const first = writer.write(hit(1))
+    await turn()
+    const second = writer.write(hit(2))
+    await turn()
+    const third = writer.write(hit(3))
+    await turn()
+    // Hits sent to the worker count against maxQueue until they are committed.
+    expect(writer.pending).toBe(3)
+    await expect(writer.write(hit(4))).rejects.toMatchObject({ status: 503 })
+    db.exec('COMMIT')
+
+    const results = await Promise.all([first, second, third])
+    // hit 0; hit 1 (waiting for the lock); hits 2 and 3 together (on a slow machine hit 1 may join them)
+    expect(writer.stats.batches).toBeGreaterThanOrEqual(2)
+    expect(writer.stats.batches).toBeLessThanOrEqual(3)
+    expect(writer.stats.rejectedBusy).toBe(1)
+    const ids = results.map((r) => r.eventId)
+    expect(ids).toEqual([...ids].sort((a, b) => a - b))
+    expect(count('website_event')).toBe(4)
+  })
+
   test('stores a session once and keeps its first-seen attributes', async () => {
-    const writer = new HitWriter(db)
+    const writer = track(new HitWriter({ file }))
     await writer.write(hit(1))
     await writer.write(hit(1, { session: { ...hit(1).session, browser: 'firefox', os: 'Linux' } }))
     const sessions = db.prepare('SELECT browser, os FROM session').all()
@@ -106,7 +142,7 @@ describe('HitWriter', () => {
   })
 
   test('writes event properties with the event, typed', async () => {
-    const writer = new HitWriter(db)
+    const writer = track(new HitWriter({ file }))
     const { eventId } = await writer.write(
       hit(7, {
         eventType: EVENT_TYPE.customEvent,
@@ -125,7 +161,7 @@ describe('HitWriter', () => {
   })
 
   test('answers 503 once the queue is full, without dropping the hits already queued', async () => {
-    const writer = new HitWriter(db, { maxQueue: 10 })
+    const writer = track(new HitWriter({ file, maxQueue: 10 }))
     const outcomes = await Promise.allSettled(Array.from({ length: 15 }, (_, i) => writer.write(hit(i))))
 
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')
@@ -143,7 +179,7 @@ describe('HitWriter', () => {
   })
 
   test('a hit that cannot be stored fails alone; the rest of its batch is stored', async () => {
-    const writer = new HitWriter(db)
+    const writer = track(new HitWriter({ file }))
     const hits = Array.from({ length: 10 }, (_, i) => (i === 4 ? hit(i, { websiteId: 9999 }) : hit(i)))
     const outcomes = await Promise.allSettled(hits.map((h) => writer.write(h)))
 
@@ -158,21 +194,27 @@ describe('HitWriter', () => {
     expect(db.prepare('SELECT count(DISTINCT session_id) FROM website_event WHERE url_path = ?').pluck().get('/page/3')).toBe(1)
   })
 
-  test('close() writes the hits still queued and refuses new ones with 503', async () => {
-    const writer = new HitWriter(db)
+  test('close() writes the hits still queued, refuses new ones with 503 and closes the worker connection', async () => {
+    const writer = track(new HitWriter({ file }))
     const pending = Array.from({ length: 20 }, (_, i) => writer.write(hit(i)))
     expect(writer.pending).toBe(20)
-    writer.close()
+    const closed = writer.close()
+    await expect(writer.write(hit(30))).rejects.toMatchObject({ status: 503 })
+    await closed
     expect(writer.pending).toBe(0)
     await expect(Promise.all(pending)).resolves.toHaveLength(20)
     expect(count('website_event')).toBe(20)
 
     await expect(writer.write(hit(21))).rejects.toMatchObject({ status: 503 })
+    await writer.close() // idempotent
     expect(count('website_event')).toBe(20)
+    // The worker's connection is closed: closing the last one checkpoints and removes the WAL file.
+    db.close()
+    expect(existsSync(`${file}-wal`)).toBe(false)
   })
 
   test('acknowledged hits are in the files on disk: a copy taken without closing, and a new connection, see them', async () => {
-    const writer = new HitWriter(db)
+    const writer = track(new HitWriter({ file }))
     await Promise.all(Array.from({ length: 100 }, (_, i) => writer.write(hit(i))))
 
     // As if the process died right after answering: copy the database and its WAL while the writer's
@@ -183,11 +225,129 @@ describe('HitWriter', () => {
     expect(count('website_event', copy)).toBe(100)
     copy.close()
 
-    writer.close()
+    await writer.close()
     db.close()
     const reopened = new Database(file, { readonly: true })
     expect(count('website_event', reopened)).toBe(100)
     expect(count('session', reopened)).toBe(100)
     reopened.close()
+  })
+
+  test('an acknowledged hit is visible at once to a fresh connection', async () => {
+    const writer = track(new HitWriter({ file }))
+    for (let i = 0; i < 5; i++) {
+      const { eventId } = await writer.write(hit(i))
+      const fresh = new Database(file, { readonly: true })
+      expect(fresh.prepare('SELECT url_path FROM website_event WHERE event_id = ?').pluck().get(eventId)).toBe(`/page/${i}`)
+      fresh.close()
+      // and to the main connection the routes read with
+      expect(count('website_event')).toBe(i + 1)
+    }
+  })
+
+  test('forgetSessions() after a reset on the main connection: hits of known visitors get new sessions', async () => {
+    const writer = track(new HitWriter({ file }))
+    await Promise.all([writer.write(hit(1)), writer.write(hit(2))])
+    db.exec('DELETE FROM website_event; DELETE FROM session')
+    writer.forgetSessions()
+    const { sessionId } = await writer.write(hit(1))
+    expect(db.prepare('SELECT session_uuid FROM session WHERE session_id = ?').pluck().get(sessionId)).toBe(hit(1).sessionUuid)
+    expect(count('website_event')).toBe(1)
+  })
+
+  test('sessions deleted by another connection without forgetSessions(): hits still land, each in its own session', async () => {
+    const writer = track(new HitWriter({ file }))
+    await writer.write(hit(1))
+    await writer.write(hit(2)) // visitor 2 has the highest session_id, cached by the worker
+    const gone = db.prepare('SELECT session_id FROM session WHERE session_uuid = ?').pluck().get(hit(2).sessionUuid)
+    db.prepare('DELETE FROM website_event WHERE session_id = ?').run(gone)
+    db.prepare('DELETE FROM session WHERE session_id = ?').run(gone)
+    // Visitor 3's new session may take the freed id; visitor 2 must not be filed under it.
+    await Promise.all([writer.write(hit(3)), writer.write(hit(2))])
+    const rows = db
+      .prepare('SELECT e.url_path, s.session_uuid FROM website_event e JOIN session s USING (session_id) ORDER BY e.event_id')
+      .all() as { url_path: string; session_uuid: string }[]
+    expect(rows.map((r) => [r.url_path, r.session_uuid])).toEqual([
+      ['/page/1', hit(1).sessionUuid],
+      ['/page/3', hit(3).sessionUuid],
+      ['/page/2', hit(2).sessionUuid]
+    ])
+    expect(writer.stats.failed).toBe(0)
+  })
+
+  test('a crash of the worker answers its pending hits 503 (not stored); later hits start a new worker', async () => {
+    const errors: Error[] = []
+    const writer = track(new HitWriter({ file, onError: (e) => errors.push(e) }))
+    await writer.write(hit(0))
+    const first = workerOf(writer)!
+
+    // Hold the write lock on the main connection so that the next batch stays in flight (uncommitted).
+    db.exec('BEGIN IMMEDIATE')
+    const inFlight = Array.from({ length: 5 }, (_, i) => writer.write(hit(i + 1)))
+    await new Promise((r) => setTimeout(r, 100))
+    const queued = writer.write(hit(10))
+    expect(writer.pending).toBe(6)
+    void first.terminate()
+    db.exec('ROLLBACK')
+
+    const outcomes = await Promise.allSettled([...inFlight, queued])
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected')
+      const { reason } = outcome as PromiseRejectedResult
+      expect(reason).toBeInstanceOf(AppError)
+      expect(reason.status).toBe(503)
+    }
+    expect(errors).toHaveLength(1)
+    expect(writer.stats.failed).toBe(6)
+    expect(writer.pending).toBe(0)
+    expect(count('website_event')).toBe(1)
+
+    // A new worker takes the next hits.
+    await expect(Promise.all([writer.write(hit(20)), writer.write(hit(21))])).resolves.toHaveLength(2)
+    expect(workerOf(writer)).not.toBe(first)
+    expect(count('website_event')).toBe(3)
+  })
+
+  test('a write lock held elsewhere beyond busyTimeout answers the waiting hits 503 at once, not hit by hit', async () => {
+    const writer = track(new HitWriter({ file, busyTimeout: 300 }))
+    await writer.write(hit(0))
+    db.exec('BEGIN IMMEDIATE') // as a long website reset on the main connection would
+    const started = Date.now()
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => writer.write(hit(i + 1))))
+    const waited = Date.now() - started
+    db.exec('ROLLBACK')
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected')
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ status: 503 })
+    }
+    expect(waited).toBeLessThan(5 * 300)
+    expect(writer.stats.failed).toBe(5)
+    // Once the lock is free, hits are stored again.
+    await expect(writer.write(hit(6))).resolves.toMatchObject({ eventId: expect.any(Number) })
+    expect(count('website_event')).toBe(2)
+  })
+
+  test('an uncaught error in the worker is reported and answered 503, and a hit with bad fields fails alone', async () => {
+    const errors: Error[] = []
+    const writer = track(new HitWriter({ file, onError: (e) => errors.push(e) }))
+    // Not a crash: a hit the worker cannot read fails on its own, with its error.
+    const bad = { ...hit(1), data: null } as unknown as Hit
+    const outcomes = await Promise.allSettled([writer.write(bad), writer.write(hit(2))])
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled'])
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/TypeError/)
+    expect(errors).toHaveLength(0)
+
+    // A crash: an exception thrown outside the batch handling ends the worker.
+    const pending = writer.write(hit(3))
+    workerOf(writer)!.postMessage({ type: 'no-such-message' })
+    await expect(pending).rejects.toMatchObject({ status: 503 })
+    expect(errors).toHaveLength(1)
+    expect(String(errors[0])).toMatch(/unknown message/)
+    await expect(writer.write(hit(4))).resolves.toMatchObject({ eventId: expect.any(Number) })
+  })
+
+  test('needs a database file: an in-memory database cannot be shared with the worker', () => {
+    expect(() => new HitWriter({ file: ':memory:' })).toThrow(/database file/)
+    expect(() => new HitWriter({ file: '' })).toThrow(/database file/)
   })
 })

@@ -1,4 +1,4 @@
-import type { Db } from '../db/open'
+import { Worker } from 'node:worker_threads'
 import { AppError } from '../../shared/errors'
 import type { Hit } from './hit'
 
@@ -8,10 +8,21 @@ export interface WriteResult {
 }
 
 export interface WriterOptions {
-  /** Hits waiting beyond this answer 503 instead of queueing without bound. */
+  /**
+   * Path of the database file (already opened and migrated by the main connection). The worker thread
+   * opens its own connection to it, so an in-memory database cannot be used.
+   */
+  file: string
+  /** Hits accepted and not yet committed (queued or at the worker) beyond this answer 503 instead of queueing without bound. */
   maxQueue?: number
   /** Most hits committed in one transaction. */
   maxBatch?: number
+  /** How long the worker waits for the write lock held by another connection; as src/server/db/open.ts by default. */
+  busyTimeout?: number
+  /** better-sqlite3 native binding for the worker's connection (the desktop build ships one for Electron). */
+  nativeBinding?: string
+  /** Told when the worker thread fails (its pending hits are answered 503). Defaults to console.error. */
+  onError?: (error: Error) => void
 }
 
 interface Pending {
@@ -20,153 +31,252 @@ interface Pending {
   reject: (error: Error) => void
 }
 
-const SESSION_CACHE_SIZE = 50_000
+/** Messages to the worker (src/server/collect/writer-worker.mjs). */
+type ToWorker = { type: 'batch'; hits: Hit[] } | { type: 'forget' } | { type: 'close' }
+
+/** Messages from the worker. */
+type FromWorker =
+  | {
+      type: 'done'
+      /** How many batch messages (the oldest unanswered ones) the transaction held. */
+      messages: number
+      /** [sessionId, eventId] per hit of those batches in order, flattened; NaN where the hit failed. */
+      ids: Float64Array
+      /** [index, error name, message, code] of the hits that failed, or null. */
+      errors: [number, string, string, string | null][] | null
+      /** The transaction failed as a whole and the hits were written one by one. */
+      retried: boolean
+    }
+  | { type: 'closed' }
 
 /**
- * Group commit: hits that arrive while the event loop is busy are written together in one
+ * The worker script is plain JavaScript next to this file, so it runs without compilation. Under vitest
+ * (TypeScript sources) this URL points at src/server/collect/writer-worker.mjs; in the build, a plugin in
+ * electron.vite.config.ts copies it to out/main/writer-worker.mjs and rewrites this exact expression
+ * relative to the chunk that holds this code (keep it literal).
+ */
+const WORKER_URL = new URL('./writer-worker.mjs', import.meta.url)
+
+/** A hit's error from the worker; the database being locked for too long is worth another try later (503). */
+function toError(name: string, message: string, code: string | null): Error {
+  if (code?.startsWith('SQLITE_BUSY')) return new AppError(503, `The database is busy (${message}); send the hit again later.`)
+  const error = new Error(message) as Error & { code?: string }
+  error.name = name
+  if (code !== null) error.code = code
+  return error
+}
+
+const busy = () => new AppError(503, 'The server is busy; send the hit again later.')
+const shuttingDown = () => new AppError(503, 'The server is shutting down; send the hit again later.')
+
+/**
+ * Group commit: hits that arrive while a batch is being written are written together in the next
  * transaction, and each request is answered only after that transaction has committed (WAL,
  * synchronous=FULL), so an acknowledged hit survives a crash. One writer owns all hit inserts.
+ *
+ * The SQLite work (inserts, COMMIT and its fsync, WAL checkpoints) runs in a worker thread with its own
+ * connection, so the event loop only queues hits and answers requests. The hits of one event-loop turn
+ * go to the worker at the end of that turn as one message, without waiting for the batch being written:
+ * the worker finds them waiting when its commit is done and commits all the messages waiting (up to
+ * maxBatch hits) in one transaction, then answers with one message of per-hit results. So the worker
+ * never waits for a round trip through a busy event loop, and the event loop's turns need not be long
+ * for batches to be large. Messages and transactions keep the order of the hits.
  */
 export class HitWriter {
   private queue: Pending[] = []
+  /** Batches sent to the worker, oldest first. */
+  private inFlight: Pending[][] = []
+  private inFlightHits = 0
   private scheduled = false
   private closed = false
+  private closing: Promise<void> | undefined
+  private worker: Worker | undefined
+  private idleWaiters: (() => void)[] = []
+  private readonly file: string
+  private readonly nativeBinding: string | undefined
+  private readonly busyTimeout: number
   private readonly maxQueue: number
   private readonly maxBatch: number
-  /** session_uuid → session_id of sessions known to exist. */
-  private readonly sessions = new Map<string, number>()
-  private readonly stmts
-  private readonly writeBatch: (batch: Pending[]) => WriteResult[]
+  private readonly onError: (error: Error) => void
 
   /** Figures for the benchmark and the status line. */
   readonly stats = { batches: 0, hits: 0, rejectedBusy: 0, failed: 0 }
 
-  constructor(
-    private readonly db: Db,
-    options: WriterOptions = {}
-  ) {
+  constructor(options: WriterOptions) {
+    const file = options.file
+    if (!file || file === ':memory:' || file.startsWith('file::memory:') || /[?&]mode=memory\b/.test(file)) {
+      throw new Error(
+        `HitWriter needs the path of a database file (got "${file}"): its worker thread opens its own connection, ` +
+          'and an in-memory database cannot be shared between threads.'
+      )
+    }
+    this.file = file
+    this.nativeBinding = options.nativeBinding
+    this.busyTimeout = options.busyTimeout ?? 5_000
     this.maxQueue = options.maxQueue ?? 10_000
     this.maxBatch = options.maxBatch ?? 2_000
-    this.stmts = {
-      insertSession: db.prepare(`INSERT INTO session
-        (session_uuid, website_id, created_at, hostname, browser, os, device, screen, language, country, distinct_id)
-        VALUES (@sessionUuid, @websiteId, @createdAt, @hostname, @browser, @os, @device, @screen, @language, @country, @distinctId)
-        ON CONFLICT (session_uuid) DO NOTHING`),
-      findSession: db.prepare('SELECT session_id FROM session WHERE session_uuid = ?').pluck(),
-      insertEvent: db.prepare(`INSERT INTO website_event
-        (website_id, session_id, visit_id, created_at, event_type, url_path, url_query, referrer, referrer_domain,
-         page_title, event_name, tag, hostname, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
-         gclid, fbclid, msclkid, ttclid, li_fat_id, twclid)
-        VALUES (@websiteId, @sessionId, @visitId, @createdAt, @eventType, @urlPath, @urlQuery, @referrer, @referrerDomain,
-         @pageTitle, @eventName, @tag, @hostname, @utm_source, @utm_medium, @utm_campaign, @utm_content, @utm_term,
-         @gclid, @fbclid, @msclkid, @ttclid, @li_fat_id, @twclid)`),
-      insertData: db.prepare(`INSERT INTO event_data
-        (website_id, event_id, data_key, string_value, number_value, date_value, data_type, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-    }
-    this.writeBatch = db.transaction((batch: Pending[]) => batch.map((p) => this.insert(p.hit)))
+    this.onError = options.onError ?? ((error) => console.error('HitWriter:', error))
   }
 
   /** Queues a hit; resolves once it is committed. Rejects with 503 when the queue is full or the writer closed. */
   write(hit: Hit): Promise<WriteResult> {
-    if (this.closed) return Promise.reject(new AppError(503, 'The server is shutting down; send the hit again later.'))
-    if (this.queue.length >= this.maxQueue) {
+    if (this.closed) return Promise.reject(shuttingDown())
+    if (this.queue.length + this.inFlightHits >= this.maxQueue) {
       this.stats.rejectedBusy++
-      return Promise.reject(new AppError(503, 'The server is busy; send the hit again later.'))
+      return Promise.reject(busy())
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ hit, resolve, reject })
       if (!this.scheduled) {
+        // Let the rest of this event-loop turn add its hits to the batch.
         this.scheduled = true
         setImmediate(() => this.flush())
       }
     })
   }
 
+  /** Hits accepted and not answered yet (queued or being written). */
   get pending(): number {
-    return this.queue.length
+    return this.queue.length + this.inFlightHits
   }
 
   /** Forgets cached session ids, after sessions were deleted (website reset or delete). */
   forgetSessions(): void {
-    this.sessions.clear()
+    // Messages are handled in order: every batch sent after this sees an empty cache. (The worker also
+    // drops its cache by itself whenever another connection has committed since its last transaction.)
+    this.post({ type: 'forget' })
   }
 
-  /** Writes everything queued, synchronously. Called by the scheduler and on close. */
-  flush(): void {
+  /**
+   * Refuses new hits, writes everything pending, then closes the worker's connection and ends the
+   * worker. Hits that cannot be written (the worker failed) are answered 503.
+   */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closed = true
+      this.closing = this.shutdown()
+    }
+    return this.closing
+  }
+
+  private async shutdown(): Promise<void> {
+    this.flush()
+    if (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    const worker = this.worker
+    if (!worker) return
+    this.worker = undefined
+    worker.ref()
+    await new Promise<void>((resolve) => {
+      const done = () => resolve()
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'closed') done()
+      })
+      worker.once('exit', done)
+      worker.once('error', done)
+      worker.postMessage({ type: 'close' } satisfies ToWorker)
+    })
+    await worker.terminate()
+  }
+
+  /** Sends the queued hits to the worker, as one message (or several of at most maxBatch hits). */
+  private flush(): void {
     this.scheduled = false
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch)
-      let results: WriteResult[]
+      const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch)
+      this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch)
+      const hits = new Array<Hit>(batch.length)
+      for (let i = 0; i < batch.length; i++) hits[i] = batch[i]!.hit
+      const worker = this.worker ?? this.startWorker()
       try {
-        results = this.writeBatch(batch)
-      } catch {
-        // The batch rolled back as a whole; ids cached during it may not exist. Write each hit on its
-        // own so that one bad hit cannot cost the others.
-        this.sessions.clear()
-        for (const p of batch) {
-          try {
-            const [result] = this.writeBatch([p])
-            this.stats.hits++
-            p.resolve(result!)
-          } catch (error) {
-            this.sessions.clear()
-            this.stats.failed++
-            p.reject(error as Error)
-          }
-        }
+        worker.postMessage({ type: 'batch', hits } satisfies ToWorker)
+      } catch (error) {
+        // A hit that cannot be cloned (never produced by the collect routes): answer this batch, go on.
+        this.stats.failed += batch.length
+        for (const p of batch) p.reject(error as Error)
         continue
       }
-      this.stats.batches++
-      this.stats.hits += batch.length
-      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!)
+      this.inFlight.push(batch)
+      this.inFlightHits += batch.length
+      if (this.inFlight.length === 1) worker.ref()
+    }
+    this.whenIdle()
+  }
+
+  /** Lets the process exit and close() go on once nothing is queued or being written. */
+  private whenIdle(): void {
+    if (this.inFlight.length > 0 || this.queue.length > 0) return
+    this.worker?.unref()
+    if (this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters
+      this.idleWaiters = []
+      for (const resolve of waiters) resolve()
     }
   }
 
-  /** Refuses new hits and writes the pending ones. */
-  close(): void {
-    this.closed = true
-    this.flush()
-  }
-
-  private insert(hit: Hit): WriteResult {
-    let sessionId = this.sessions.get(hit.sessionUuid)
-    if (sessionId === undefined) {
-      this.stmts.insertSession.run({ sessionUuid: hit.sessionUuid, websiteId: hit.websiteId, createdAt: hit.createdAt, ...hit.session })
-      sessionId = this.stmts.findSession.get(hit.sessionUuid) as number
-      if (this.sessions.size >= SESSION_CACHE_SIZE) this.sessions.delete(this.sessions.keys().next().value!)
-      this.sessions.set(hit.sessionUuid, sessionId)
-    }
-    const info = this.stmts.insertEvent.run({
-      websiteId: hit.websiteId,
-      sessionId,
-      visitId: hit.visitId,
-      createdAt: hit.createdAt,
-      eventType: hit.eventType,
-      urlPath: hit.urlPath,
-      urlQuery: hit.urlQuery,
-      referrer: hit.referrer,
-      referrerDomain: hit.referrerDomain,
-      pageTitle: hit.pageTitle,
-      eventName: hit.eventName,
-      tag: hit.tag,
-      hostname: hit.hostname,
-      utm_source: hit.utm.utm_source ?? null,
-      utm_medium: hit.utm.utm_medium ?? null,
-      utm_campaign: hit.utm.utm_campaign ?? null,
-      utm_content: hit.utm.utm_content ?? null,
-      utm_term: hit.utm.utm_term ?? null,
-      gclid: hit.clickIds.gclid ?? null,
-      fbclid: hit.clickIds.fbclid ?? null,
-      msclkid: hit.clickIds.msclkid ?? null,
-      ttclid: hit.clickIds.ttclid ?? null,
-      li_fat_id: hit.clickIds.li_fat_id ?? null,
-      twclid: hit.clickIds.twclid ?? null
+  private startWorker(): Worker {
+    const worker = new Worker(WORKER_URL, {
+      workerData: { file: this.file, nativeBinding: this.nativeBinding, maxBatch: this.maxBatch, busyTimeout: this.busyTimeout }
     })
-    const eventId = Number(info.lastInsertRowid)
-    for (const row of hit.data) {
-      this.stmts.insertData.run(hit.websiteId, eventId, row.key, row.string, row.number, row.date, row.type, hit.createdAt)
+    this.worker = worker
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'done' && worker === this.worker) this.done(message)
+    })
+    worker.on('error', (error) => this.fail(worker, error))
+    worker.on('messageerror', (error) => {
+      this.fail(worker, error)
+      void worker.terminate()
+    })
+    worker.on('exit', (code) => this.fail(worker, new Error(`the hit writer's worker thread exited (code ${code})`)))
+    worker.unref()
+    return worker
+  }
+
+  private done({ messages, ids, errors, retried }: Extract<FromWorker, { type: 'done' }>): void {
+    const batches = this.inFlight.splice(0, messages)
+    let count = 0
+    for (const batch of batches) count += batch.length
+    this.inFlightHits -= count
+    this.whenIdle()
+
+    if (retried) {
+      this.stats.hits += count - (errors?.length ?? 0)
+      this.stats.failed += errors?.length ?? 0
+    } else {
+      this.stats.batches++
+      this.stats.hits += count
     }
-    return { sessionId, eventId }
+    let errorAt = errors === null ? -1 : errors[0]![0]
+    let e = 0
+    let i = 0
+    for (const batch of batches) {
+      for (const p of batch) {
+        if (i === errorAt) {
+          const [, name, message, code] = errors![e++]!
+          p.reject(toError(name, message, code))
+          errorAt = e < errors!.length ? errors![e]![0] : -1
+        } else {
+          p.resolve({ sessionId: ids[2 * i]!, eventId: ids[2 * i + 1]! })
+        }
+        i++
+      }
+    }
+  }
+
+  /** The worker died: everything it had or would have had is answered 503; the next hit starts a new worker. */
+  private fail(worker: Worker, error: Error): void {
+    if (worker !== this.worker) return
+    this.worker = undefined
+    this.onError(error)
+    const victims = [...this.inFlight.flat(), ...this.queue]
+    this.inFlight = []
+    this.inFlightHits = 0
+    this.queue = []
+    this.stats.failed += victims.length
+    for (const p of victims) p.reject(new AppError(503, 'The hit could not be stored; send it again later.'))
+    this.whenIdle()
+  }
+
+  private post(message: ToWorker): void {
+    this.worker?.postMessage(message)
   }
 }

@@ -1,0 +1,210 @@
+// The HitWriter's worker thread (see writer.ts): owns a second connection to the database file and
+// does all of the hit inserts, BEGIN/COMMIT, the fsync of synchronous=FULL and WAL auto-checkpoints,
+// off the server's event loop.
+//
+// Plain JavaScript on purpose: it runs as it is under vitest (TypeScript sources) and is copied as it
+// is into the build (out/main/), so no loader or second compilation is needed in either mode.
+//
+// Protocol (one message per batch each way at most; see the types in writer.ts). Messages are handled
+// in the order they were sent, and batches waiting together are committed together:
+//   in:  { type: 'batch', hits }       hits: plain Hit objects
+//        { type: 'forget' }            drop cached session ids (sessions were deleted elsewhere)
+//        { type: 'close' }             close the connection, answer { type: 'closed' } and end
+//   out: { type: 'done', messages, ids, errors, retried }   one per transaction
+//          messages: how many batch messages, the oldest unanswered ones, the transaction held
+//          ids: Float64Array [sessionId0, eventId0, sessionId1, eventId1, …] over their hits in order
+//               (NaN where a hit failed)
+//          errors: null, or [index, name, message, code][] of the hits that failed
+//          retried: true when the transaction failed as a whole and the hits were written one by one
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
+import Database from 'better-sqlite3'
+
+const SESSION_CACHE_SIZE = 50_000
+
+const { file, nativeBinding, maxBatch, busyTimeout } = workerData
+// The main thread opened and migrated the file; never create an empty one at a wrong path.
+const db = new Database(file, nativeBinding ? { nativeBinding, fileMustExist: true } : { fileMustExist: true })
+// Same pragmas as src/server/db/open.ts (they are per connection), no migrations.
+db.pragma('journal_mode = WAL')
+db.pragma('synchronous = FULL')
+db.pragma('foreign_keys = ON')
+db.pragma(`busy_timeout = ${Number(busyTimeout)}`)
+db.pragma('cache_size = -32000')
+db.pragma('temp_store = MEMORY')
+
+const stmts = {
+  insertSession: db.prepare(`INSERT INTO session
+    (session_uuid, website_id, created_at, hostname, browser, os, device, screen, language, country, distinct_id)
+    VALUES (@sessionUuid, @websiteId, @createdAt, @hostname, @browser, @os, @device, @screen, @language, @country, @distinctId)
+    ON CONFLICT (session_uuid) DO NOTHING`),
+  findSession: db.prepare('SELECT session_id FROM session WHERE session_uuid = ?').pluck(),
+  insertEvent: db.prepare(`INSERT INTO website_event
+    (website_id, session_id, visit_id, created_at, event_type, url_path, url_query, referrer, referrer_domain,
+     page_title, event_name, tag, hostname, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
+     gclid, fbclid, msclkid, ttclid, li_fat_id, twclid)
+    VALUES (@websiteId, @sessionId, @visitId, @createdAt, @eventType, @urlPath, @urlQuery, @referrer, @referrerDomain,
+     @pageTitle, @eventName, @tag, @hostname, @utm_source, @utm_medium, @utm_campaign, @utm_content, @utm_term,
+     @gclid, @fbclid, @msclkid, @ttclid, @li_fat_id, @twclid)`),
+  insertData: db.prepare(`INSERT INTO event_data
+    (website_id, event_id, data_key, string_value, number_value, date_value, data_type, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+  dataVersion: db.prepare('PRAGMA data_version').pluck()
+}
+
+/** session_uuid → session_id of sessions known to exist. */
+const sessions = new Map()
+/** PRAGMA data_version seen in the last transaction: it changes when another connection commits. */
+let dataVersion = -1
+
+/**
+ * One transaction (BEGIN IMMEDIATE: this connection only writes, so take the write lock up front and
+ * let busy_timeout wait for the main connection). The session cache is dropped whenever another
+ * connection has committed since the last batch: the main connection deletes sessions (website reset
+ * or delete), and session ids freed there may be reused by rows inserted here.
+ */
+const writeBatch = db.transaction((hits, ids) => {
+  const version = stmts.dataVersion.get()
+  if (version !== dataVersion) {
+    sessions.clear()
+    dataVersion = version
+  }
+  for (let i = 0; i < hits.length; i++) insert(hits[i], ids, i)
+}).immediate
+
+function insert(hit, ids, i) {
+  let sessionId = sessions.get(hit.sessionUuid)
+  if (sessionId === undefined) {
+    const s = hit.session
+    stmts.insertSession.run({
+      sessionUuid: hit.sessionUuid,
+      websiteId: hit.websiteId,
+      createdAt: hit.createdAt,
+      hostname: s.hostname,
+      browser: s.browser,
+      os: s.os,
+      device: s.device,
+      screen: s.screen,
+      language: s.language,
+      country: s.country,
+      distinctId: s.distinctId
+    })
+    sessionId = stmts.findSession.get(hit.sessionUuid)
+    if (sessions.size >= SESSION_CACHE_SIZE) sessions.delete(sessions.keys().next().value)
+    sessions.set(hit.sessionUuid, sessionId)
+  }
+  const utm = hit.utm
+  const clickIds = hit.clickIds
+  const info = stmts.insertEvent.run({
+    websiteId: hit.websiteId,
+    sessionId,
+    visitId: hit.visitId,
+    createdAt: hit.createdAt,
+    eventType: hit.eventType,
+    urlPath: hit.urlPath,
+    urlQuery: hit.urlQuery,
+    referrer: hit.referrer,
+    referrerDomain: hit.referrerDomain,
+    pageTitle: hit.pageTitle,
+    eventName: hit.eventName,
+    tag: hit.tag,
+    hostname: hit.hostname,
+    utm_source: utm.utm_source ?? null,
+    utm_medium: utm.utm_medium ?? null,
+    utm_campaign: utm.utm_campaign ?? null,
+    utm_content: utm.utm_content ?? null,
+    utm_term: utm.utm_term ?? null,
+    gclid: clickIds.gclid ?? null,
+    fbclid: clickIds.fbclid ?? null,
+    msclkid: clickIds.msclkid ?? null,
+    ttclid: clickIds.ttclid ?? null,
+    li_fat_id: clickIds.li_fat_id ?? null,
+    twclid: clickIds.twclid ?? null
+  })
+  const eventId = Number(info.lastInsertRowid)
+  for (const row of hit.data) {
+    stmts.insertData.run(hit.websiteId, eventId, row.key, row.string, row.number, row.date, row.type, hit.createdAt)
+  }
+  ids[2 * i] = sessionId
+  ids[2 * i + 1] = eventId
+}
+
+/** Writes hits in one transaction, or hit by hit if that fails, and answers the `messages` batches they came in. */
+function writeAll(messages, hits) {
+  const ids = new Float64Array(2 * hits.length)
+  let errors = null
+  let retried = false
+  try {
+    writeBatch(hits, ids)
+  } catch (error) {
+    retried = true
+    sessions.clear()
+    ids.fill(NaN)
+    if (typeof error?.code === 'string' && error.code.startsWith('SQLITE_BUSY')) {
+      // Another connection held the write lock for all of busy_timeout (a long website reset): trying
+      // each hit alone would wait that long again per hit. They all fail (the main thread answers 503).
+      errors = hits.map((_, i) => [i, error.name, error.message, error.code])
+      parentPort.postMessage({ type: 'done', messages, ids, errors, retried }, [ids.buffer])
+      return
+    }
+    // The batch rolled back as a whole; ids cached during it may not exist. Write each hit on its own
+    // so that one bad hit cannot cost the others.
+    const one = [null]
+    const slot = new Float64Array(2)
+    for (let i = 0; i < hits.length; i++) {
+      one[0] = hits[i]
+      try {
+        writeBatch(one, slot)
+        ids[2 * i] = slot[0]
+        ids[2 * i + 1] = slot[1]
+      } catch (error) {
+        sessions.clear()
+        errors ??= []
+        const e = error instanceof Error ? error : new Error(String(error))
+        errors.push([i, e.name, e.message, typeof e.code === 'string' ? e.code : null])
+      }
+    }
+  }
+  parentPort.postMessage({ type: 'done', messages, ids, errors, retried }, [ids.buffer])
+}
+
+/**
+ * Handles one message. A batch takes along the batches already waiting behind it (up to maxBatch hits)
+ * into the same transaction: while this thread was committing, the main thread kept sending. Returns a
+ * message taken from the port but not handled yet.
+ */
+function handle(message) {
+  switch (message.type) {
+    case 'batch': {
+      const parts = [message.hits]
+      let size = message.hits.length
+      let deferred
+      while (size < maxBatch) {
+        const next = receiveMessageOnPort(parentPort)
+        if (next === undefined) break
+        const m = next.message
+        if (m.type !== 'batch' || size + m.hits.length > maxBatch) {
+          deferred = m
+          break
+        }
+        parts.push(m.hits)
+        size += m.hits.length
+      }
+      writeAll(parts.length, parts.length === 1 ? parts[0] : parts.flat())
+      return deferred
+    }
+    case 'forget':
+      sessions.clear()
+      return undefined
+    case 'close':
+      db.close()
+      parentPort.postMessage({ type: 'closed' })
+      parentPort.close()
+      return undefined
+    default:
+      throw new Error(`writer-worker: unknown message type ${String(message.type)}`)
+  }
+}
+
+parentPort.on('message', (message) => {
+  for (let next = message; next !== undefined; ) next = handle(next)
+})
