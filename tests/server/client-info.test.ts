@@ -253,3 +253,13 @@ describe('client addresses', () => {
     expect(() => makeIpMatcher(['198.51.100.0/99'])).toThrow(/Invalid CIDR/)
   })
 })
+
+describe('session and visit ids', () => {
+  test('our UUIDv5 equals the reference implementation of RFC 4122', async () => {
+    const { v5 } = await import('uuid')
+    const { uuidV5 } = await import('../../src/server/collect/ids')
+    for (const name of ['', 'a', 'www.example.com', 'ü'.repeat(100), 'f'.repeat(128)]) {
+      expect(uuidV5(name)).toBe(v5(name, '6ba7b810-9dad-11d1-80b4-00c04fd430c8'))
+    }
+  })
+})

@@ -203,7 +203,7 @@ function geo(): Reader<CountryResponse> | null {
 
 /** Countries of recent addresses: a visitor's hits come from the same address. */
 const countryCache = new Map<string, string | null>()
-const COUNTRY_CACHE_SIZE = 10_000
+const COUNTRY_CACHE_SIZE = 50_000
 
 /** ISO 3166 alpha-2 country of a public address, or null (private addresses, unknown ones). */
 export function countryOf(ip: string): string | null {
@@ -226,8 +226,12 @@ export function countryOf(ip: string): string | null {
   return country
 }
 
+/** A dotted IPv4 address already in canonical form (no leading zeros), the common case. */
+const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
+
 /** Strips an IPv6 zone and the IPv4-mapped prefix so the same client is always written the same way. */
 export function normalizeIp(ip: string): string {
+  if (CANONICAL_IPV4.test(ip)) return ip
   const bare = ip.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '')
   if (ipaddr.isValid(bare)) {
     const addr = ipaddr.parse(bare)

@@ -1,13 +1,27 @@
 import { createHash } from 'node:crypto'
-import { v5 as uuidv5, validate as uuidValidate } from 'uuid'
+import { validate as uuidValidate } from 'uuid'
 
-const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8'
+/** The DNS namespace of RFC 4122, as bytes. */
+const DNS_NAMESPACE = Buffer.from('6ba7b8109dad11d180b400c04fd430c8', 'hex')
 
 const sha512 = (value: string) => createHash('sha512').update(value).digest('hex')
 
+/**
+ * UUIDv5 (RFC 4122 §4.3) of `name` in the DNS namespace. The uuid package re-parses its namespace on
+ * every call; this runs for each new visitor and visit, so the namespace is kept as bytes (test-checked
+ * against the package).
+ */
+export function uuidV5(name: string): string {
+  const h = createHash('sha1').update(DNS_NAMESPACE).update(name).digest()
+  h[6] = (h[6]! & 0x0f) | 0x50
+  h[8] = (h[8]! & 0x3f) | 0x80
+  const x = h.toString('hex', 0, 16)
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
+}
+
 /** Umami's id rule: UUIDv5 (DNS namespace) of SHA-512-hex of the parts followed by the secret. */
 export function hashUuid(secret: string, ...parts: string[]): string {
-  return uuidv5(sha512(parts.join('') + secret), DNS_NAMESPACE)
+  return uuidV5(sha512(parts.join('') + secret))
 }
 
 /** A salt per period start, remembered: nearly every hit falls in the current month and hour. */

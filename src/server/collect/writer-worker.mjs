@@ -7,7 +7,7 @@
 //
 // Protocol (one message per batch each way at most; see the types in writer.ts). Messages are handled
 // in the order they were sent, and batches waiting together are committed together:
-//   in:  { type: 'batch', hits }       hits: plain Hit objects
+//   in:  { type: 'batch', hits }       hits: flat arrays (encodeHit in writer.ts; read back by the indexes below)
 //        { type: 'forget' }            drop cached session ids (sessions were deleted elsewhere)
 //        { type: 'close' }             close the connection, answer { type: 'closed' } and end
 //   out: { type: 'done', messages, ids, errors, retried }   one per transaction
@@ -35,16 +35,14 @@ db.pragma('temp_store = MEMORY')
 const stmts = {
   insertSession: db.prepare(`INSERT INTO session
     (session_uuid, website_id, created_at, hostname, browser, os, device, screen, language, country, distinct_id)
-    VALUES (@sessionUuid, @websiteId, @createdAt, @hostname, @browser, @os, @device, @screen, @language, @country, @distinctId)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (session_uuid) DO NOTHING`),
   findSession: db.prepare('SELECT session_id FROM session WHERE session_uuid = ?').pluck(),
   insertEvent: db.prepare(`INSERT INTO website_event
     (website_id, session_id, visit_id, created_at, event_type, url_path, url_query, referrer, referrer_domain,
      page_title, event_name, tag, hostname, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
      gclid, fbclid, msclkid, ttclid, li_fat_id, twclid)
-    VALUES (@websiteId, @sessionId, @visitId, @createdAt, @eventType, @urlPath, @urlQuery, @referrer, @referrerDomain,
-     @pageTitle, @eventName, @tag, @hostname, @utm_source, @utm_medium, @utm_campaign, @utm_content, @utm_term,
-     @gclid, @fbclid, @msclkid, @ttclid, @li_fat_id, @twclid)`),
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
   insertData: db.prepare(`INSERT INTO event_data
     (website_id, event_id, data_key, string_value, number_value, date_value, data_type, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -71,58 +69,27 @@ const writeBatch = db.transaction((hits, ids) => {
   for (let i = 0; i < hits.length; i++) insert(hits[i], ids, i)
 }).immediate
 
+// Indexes into an encoded hit (encodeHit in writer.ts): 0 websiteId, 1 sessionUuid, 2 visitId, 3 createdAt,
+// 4 eventType, 5 urlPath, 6 urlQuery, 7 referrer, 8 referrerDomain, 9 pageTitle, 10 eventName, 11 tag,
+// 12 hostname, 13–17 utm_source…utm_term, 18–23 gclid…twclid, 24–31 session hostname, browser, os, device,
+// screen, language, country, distinctId, 32 data as [key, type, string, number, date]…
+const SESSION_AT = 24
+const DATA_AT = 32
+
 function insert(hit, ids, i) {
-  let sessionId = sessions.get(hit.sessionUuid)
+  const sessionUuid = hit[1]
+  let sessionId = sessions.get(sessionUuid)
   if (sessionId === undefined) {
-    const s = hit.session
-    stmts.insertSession.run({
-      sessionUuid: hit.sessionUuid,
-      websiteId: hit.websiteId,
-      createdAt: hit.createdAt,
-      hostname: s.hostname,
-      browser: s.browser,
-      os: s.os,
-      device: s.device,
-      screen: s.screen,
-      language: s.language,
-      country: s.country,
-      distinctId: s.distinctId
-    })
-    sessionId = stmts.findSession.get(hit.sessionUuid)
+    stmts.insertSession.run(sessionUuid, hit[0], hit[3], ...hit.slice(SESSION_AT, DATA_AT))
+    sessionId = stmts.findSession.get(sessionUuid)
     if (sessions.size >= SESSION_CACHE_SIZE) sessions.delete(sessions.keys().next().value)
-    sessions.set(hit.sessionUuid, sessionId)
+    sessions.set(sessionUuid, sessionId)
   }
-  const utm = hit.utm
-  const clickIds = hit.clickIds
-  const info = stmts.insertEvent.run({
-    websiteId: hit.websiteId,
-    sessionId,
-    visitId: hit.visitId,
-    createdAt: hit.createdAt,
-    eventType: hit.eventType,
-    urlPath: hit.urlPath,
-    urlQuery: hit.urlQuery,
-    referrer: hit.referrer,
-    referrerDomain: hit.referrerDomain,
-    pageTitle: hit.pageTitle,
-    eventName: hit.eventName,
-    tag: hit.tag,
-    hostname: hit.hostname,
-    utm_source: utm.utm_source ?? null,
-    utm_medium: utm.utm_medium ?? null,
-    utm_campaign: utm.utm_campaign ?? null,
-    utm_content: utm.utm_content ?? null,
-    utm_term: utm.utm_term ?? null,
-    gclid: clickIds.gclid ?? null,
-    fbclid: clickIds.fbclid ?? null,
-    msclkid: clickIds.msclkid ?? null,
-    ttclid: clickIds.ttclid ?? null,
-    li_fat_id: clickIds.li_fat_id ?? null,
-    twclid: clickIds.twclid ?? null
-  })
+  const info = stmts.insertEvent.run(hit[0], sessionId, ...hit.slice(2, SESSION_AT))
   const eventId = Number(info.lastInsertRowid)
-  for (const row of hit.data) {
-    stmts.insertData.run(hit.websiteId, eventId, row.key, row.string, row.number, row.date, row.type, hit.createdAt)
+  const data = hit[DATA_AT]
+  for (let d = 0; d < data.length; d += 5) {
+    stmts.insertData.run(hit[0], eventId, data[d], data[d + 2], data[d + 3], data[d + 4], data[d + 1], hit[3])
   }
   ids[2 * i] = sessionId
   ids[2 * i + 1] = eventId

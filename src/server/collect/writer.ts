@@ -26,13 +26,34 @@ export interface WriterOptions {
 }
 
 interface Pending {
-  hit: Hit
+  hit: EncodedHit
   resolve: (result: WriteResult) => void
   reject: (error: Error) => void
 }
 
 /** Messages to the worker (src/server/collect/writer-worker.mjs). */
-type ToWorker = { type: 'batch'; hits: Hit[] } | { type: 'forget' } | { type: 'close' }
+type ToWorker = { type: 'batch'; hits: EncodedHit[] } | { type: 'forget' } | { type: 'close' }
+
+/**
+ * A hit as it crosses to the worker: a flat array of primitives, in the order writer-worker.mjs reads
+ * (`decode` there). Cloning flat arrays costs the event loop a fraction of what nested objects cost.
+ */
+export type EncodedHit = (string | number | null | (string | number | null)[])[]
+
+export function encodeHit(h: Hit): EncodedHit {
+  const s = h.session
+  const data: (string | number | null)[] = []
+  for (const row of h.data) data.push(row.key, row.type, row.string, row.number, row.date)
+  return [
+    h.websiteId, h.sessionUuid, h.visitId, h.createdAt, h.eventType, h.urlPath, h.urlQuery, h.referrer, h.referrerDomain,
+    h.pageTitle, h.eventName, h.tag, h.hostname,
+    h.utm.utm_source ?? null, h.utm.utm_medium ?? null, h.utm.utm_campaign ?? null, h.utm.utm_content ?? null, h.utm.utm_term ?? null,
+    h.clickIds.gclid ?? null, h.clickIds.fbclid ?? null, h.clickIds.msclkid ?? null, h.clickIds.ttclid ?? null,
+    h.clickIds.li_fat_id ?? null, h.clickIds.twclid ?? null,
+    s.hostname, s.browser, s.os, s.device, s.screen, s.language, s.country, s.distinctId,
+    data
+  ]
+}
 
 /** Messages from the worker. */
 type FromWorker =
@@ -82,6 +103,9 @@ const shuttingDown = () => new AppError(503, 'The server is shutting down; send 
  * never waits for a round trip through a busy event loop, and the event loop's turns need not be long
  * for batches to be large. Messages and transactions keep the order of the hits.
  */
+/** Batches sent to the worker and not yet answered; more hits wait on this side meanwhile. */
+const MAX_IN_FLIGHT = 1
+
 export class HitWriter {
   private queue: Pending[] = []
   /** Batches sent to the worker, oldest first. */
@@ -125,8 +149,15 @@ export class HitWriter {
       this.stats.rejectedBusy++
       return Promise.reject(busy())
     }
+    let encoded: EncodedHit
+    try {
+      encoded = encodeHit(hit)
+    } catch (error) {
+      this.stats.failed++
+      return Promise.reject(error as Error)
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ hit, resolve, reject })
+      this.queue.push({ hit: encoded, resolve, reject })
       if (!this.scheduled) {
         // Let the rest of this event-loop turn add its hits to the batch.
         this.scheduled = true
@@ -181,10 +212,12 @@ export class HitWriter {
   /** Sends the queued hits to the worker, as one message (or several of at most maxBatch hits). */
   private flush(): void {
     this.scheduled = false
-    while (this.queue.length > 0) {
+    // While the worker is busy committing, hits wait here and go over as one larger message when it
+    // answers: every message costs both threads several microseconds, whatever its size.
+    while (this.queue.length > 0 && this.inFlight.length < MAX_IN_FLIGHT) {
       const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch)
       this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch)
-      const hits = new Array<Hit>(batch.length)
+      const hits = new Array<EncodedHit>(batch.length)
       for (let i = 0; i < batch.length; i++) hits[i] = batch[i]!.hit
       const worker = this.worker ?? this.startWorker()
       try {
@@ -233,6 +266,7 @@ export class HitWriter {
 
   private done({ messages, ids, errors, retried }: Extract<FromWorker, { type: 'done' }>): void {
     const batches = this.inFlight.splice(0, messages)
+    if (this.queue.length > 0 && !this.scheduled) this.flush()
     let count = 0
     for (const batch of batches) count += batch.length
     this.inFlightHits -= count

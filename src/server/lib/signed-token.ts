@@ -19,26 +19,42 @@ export interface TokenKind {
   verify(token: string | undefined): Claims | null
 }
 
+/** Tokens already verified, by their exact text: a tracker sends the same cache token with every hit. */
+const VERIFIED_CACHE_SIZE = 20_000
+
 export function signedTokenKind(key: string): TokenKind {
   const mac = (data: string) => createHmac('sha256', key).update(data).digest()
+  const verified = new Map<string, Claims>()
+  const check = (token: string): Claims | null => {
+    if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(HEADER + '.')) return null
+    const dot = token.lastIndexOf('.')
+    if (dot <= HEADER.length) return null
+    const signature = Buffer.from(token.slice(dot + 1), 'base64url')
+    const expected = mac(token.slice(0, dot))
+    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null
+    try {
+      const claims: unknown = JSON.parse(Buffer.from(token.slice(HEADER.length + 1, dot), 'base64url').toString('utf8'))
+      return claims !== null && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Claims) : null
+    } catch {
+      return null
+    }
+  }
   return {
     sign(claims) {
       const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
       return `${body}.${mac(body).toString('base64url')}`
     },
     verify(token) {
-      if (!token || token.length > MAX_TOKEN_LENGTH || !token.startsWith(HEADER + '.')) return null
-      const dot = token.lastIndexOf('.')
-      if (dot <= HEADER.length) return null
-      const signature = Buffer.from(token.slice(dot + 1), 'base64url')
-      const expected = mac(token.slice(0, dot))
-      if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null
-      try {
-        const claims: unknown = JSON.parse(Buffer.from(token.slice(HEADER.length + 1, dot), 'base64url').toString('utf8'))
-        return claims !== null && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Claims) : null
-      } catch {
-        return null
+      if (!token) return null
+      const known = verified.get(token)
+      if (known) return { ...known }
+      const claims = check(token)
+      if (claims) {
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!)
+        verified.set(token, claims)
+        return { ...claims }
       }
+      return null
     }
   }
 }
