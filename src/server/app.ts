@@ -67,10 +67,11 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     maxAge: 86400,
     credentials: false
   })
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff')
     reply.header('x-frame-options', 'SAMEORIGIN')
     reply.header('referrer-policy', 'strict-origin-when-cross-origin')
+    done(null, payload)
   })
 
   await app.register(commonRoutes)
