@@ -118,12 +118,11 @@ export const BUCKET_FORMAT: Record<DateUnit, string> = {
 }
 
 /**
- * SQL for the local-time bucket label of `column` (ms UTC) in `timeZone`, DST-correct per row.
- * Offsets are bound as parameters named `${prefix}N`; returns the expression and its parameters.
+ * SQL for `column` (ms UTC) shifted to local wall-clock ms in `timeZone`, DST-correct per row: the offsets
+ * in force over [start, end] become a CASE over `column`. Offsets are bound as parameters named `${prefix}…`.
  */
-export function bucketSql(
+export function localTimeSql(
   column: string,
-  unit: DateUnit,
   timeZone: string,
   start: number,
   end: number,
@@ -144,10 +143,23 @@ export function bucketSql(
     params[`${prefix}o${segments.length - 1}`] = segments[segments.length - 1]!.offset
     offsetExpr = `CASE ${whens.join(' ')} ELSE @${prefix}o${segments.length - 1} END`
   }
+  return { sql: `(${column} + ${offsetExpr})`, params }
+}
+
+/** SQL for the local-time bucket label of `column` (ms UTC) in `timeZone`; see localTimeSql. */
+export function bucketSql(
+  column: string,
+  unit: DateUnit,
+  timeZone: string,
+  start: number,
+  end: number,
+  prefix = 'tz'
+): { sql: string; params: Record<string, number> } {
+  const local = localTimeSql(column, timeZone, start, end, prefix)
   return {
     // 1000.0, not 1000: an integer division would truncate toward zero and put local instants just
     // before 1970 in the next second (and so the next minute, hour or day).
-    sql: `strftime('${BUCKET_FORMAT[unit]}', (${column} + ${offsetExpr}) / 1000.0, 'unixepoch')`,
-    params
+    sql: `strftime('${BUCKET_FORMAT[unit]}', ${local.sql} / 1000.0, 'unixepoch')`,
+    params: local.params
   }
 }

@@ -4,7 +4,8 @@ import type { ParsedFilters } from '../db/filters'
 import { filterSql } from '../db/filters'
 import type { Db } from '../db/open'
 import { likeEscape, prepared } from '../db/sql'
-import { offsetSegments } from '../lib/time'
+import { localTimeSql } from '../lib/time'
+import { eventSpan } from './span'
 
 /** Sessions and session properties of the current API (umami-v2.md §4.7), over the shared event store. */
 
@@ -126,38 +127,11 @@ export function getSessionStats(db: Db, scope: Scope, filters: ParsedFilters): S
   return prepared(db, sql).get({ ...scopeParams(scope), ...base.params, customEvent: EVENT_TYPE.customEvent }) as SessionStats
 }
 
-/**
- * SQL for the local time (ms) of `column` in `timeZone`, DST-correct per row. The offsets are looked up
- * over the span the website's rows in range actually cover, so an absurdly wide request costs nothing.
- */
-function localTimeSql(db: Db, scope: Scope, column: string, timeZone: string) {
-  const edge = (order: 'ASC' | 'DESC') =>
-    prepared(
-      db,
-      `SELECT created_at FROM website_event WHERE website_id = @websiteId AND created_at BETWEEN @start AND @end
-       ORDER BY created_at ${order} LIMIT 1`
-    )
-      .pluck()
-      .get(scopeParams(scope)) as number | undefined
-  const first = edge('ASC') ?? scope.start
-  const last = edge('DESC') ?? first
-  const segments = offsetSegments(timeZone, first, last)
-  const params: Record<string, number> = {}
-  const lastIndex = segments.length - 1
-  params[`tzo${lastIndex}`] = segments[lastIndex]!.offset
-  if (segments.length === 1) return { sql: `(${column} + @tzo0)`, params }
-  const whens = segments.slice(1).map((segment, i) => {
-    params[`tzt${i}`] = segment.from
-    params[`tzo${i}`] = segments[i]!.offset
-    return `WHEN ${column} < @tzt${i} THEN @tzo${i}`
-  })
-  return { sql: `(${column} + CASE ${whens.join(' ')} ELSE @tzo${lastIndex} END)`, params }
-}
-
 /** Distinct sessions per local weekday (0 = Sunday) and hour: a 7×24 grid, zeros where nothing happened. */
 export function getSessionsWeekly(db: Db, scope: Scope, filters: ParsedFilters, timeZone: string): number[][] {
   const base = eventsInScope(filters)
-  const local = localTimeSql(db, scope, 'e.created_at', timeZone)
+  const span = eventSpan(db, scope)
+  const local = localTimeSql('e.created_at', timeZone, span.first, span.last)
   // 1000.0: integer division would truncate toward zero for instants before 1970.
   const sql = `SELECT CAST(strftime('%w', ${local.sql} / 1000.0, 'unixepoch') AS INTEGER) AS day,
       CAST(strftime('%H', ${local.sql} / 1000.0, 'unixepoch') AS INTEGER) AS hour,

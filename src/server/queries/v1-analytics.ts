@@ -3,6 +3,7 @@ import type { Db } from '../db/open'
 import { prepared, V1_SESSION_FILTERS, type V1Filters, v1Where } from '../db/sql'
 import { joinUrl } from '../collect/hit'
 import { bucketSql, type DateUnit } from '../lib/time'
+import { eventSpan } from './span'
 
 /** The classic API's numbers (umami-v1.md §3.6–3.10, §6), over the shared event store. */
 
@@ -55,17 +56,8 @@ export interface SeriesPoint {
  * would otherwise have the offsets of millions of days searched, blocking the server.
  */
 function rangeBucket(db: Db, range: Range, unit: DateUnit, timezone: string) {
-  const edge = (order: 'ASC' | 'DESC') =>
-    prepared(
-      db,
-      `SELECT created_at FROM website_event WHERE website_id = @websiteId AND created_at BETWEEN @start AND @end
-       ORDER BY created_at ${order} LIMIT 1`
-    )
-      .pluck()
-      .get(rangeParams(range)) as number | undefined
-  const first = edge('ASC')
-  const last = first === undefined ? undefined : edge('DESC')
-  return bucketSql('e.created_at', unit, timezone, first ?? range.start, last ?? range.start)
+  const span = eventSpan(db, range)
+  return bucketSql('e.created_at', unit, timezone, span.first, span.last)
 }
 
 /** Pageviews and distinct sessions per local-time bucket, sorted, only buckets with data. */
