@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'too-many-requests'
   | 'service-unavailable'
   | 'internal-error'
+  | 'incorrect-username-password'
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'bad-request',

@@ -18,7 +18,18 @@ describe('routes both dialects share', () => {
 
   test('config tells the dashboard there is no base path and no telemetry', async () => {
     const res = await server.app.inject({ url: '/api/config' })
-    expect(res.json()).toEqual({ basePath: '', updatesDisabled: true, telemetryDisabled: true })
+    expect(res.json()).toEqual({
+      basePath: '',
+      cloudMode: false,
+      faviconUrl: null,
+      linksUrl: null,
+      pixelsUrl: null,
+      privateMode: false,
+      telemetryDisabled: true,
+      trackerScriptName: null,
+      updatesDisabled: true,
+      currentVersion: server.app.ctx.version
+    })
   })
 
   test('the telemetry probe names our version and loads nothing from anywhere', async () => {

@@ -17,7 +17,19 @@ afterAll(async () => {
 
 const inject = (options: InjectOptions) => server.app.inject(options)
 
-/** A v1 error: the given status, a plain-text body, never JSON. */
+/**
+ * Login, verify and logout are paths both dialects share; they answer errors in the current envelope
+ * `{error:{message, code, status}}` (a v1 client only looks at the status).
+ */
+function expectEnvelope(res: LightMyRequestResponse, status: number, code?: string) {
+  expect(res.statusCode).toBe(status)
+  expect(String(res.headers['content-type'])).toMatch(/^application\/json/)
+  const { error } = res.json()
+  expect(error.status).toBe(status)
+  if (code !== undefined) expect(error.code).toBe(code)
+  expect(typeof error.message).toBe('string')
+}
+
 function cookieOf(res: LightMyRequestResponse, name = 'umami.auth') {
   return res.cookies.find((c) => c.name === name)
 }
@@ -53,22 +65,22 @@ describe('POST /api/auth/login', () => {
     expect(a).not.toBe(adminToken)
   })
 
-  test('refuses a wrong password with 401 in plain text', async () => {
+  test('refuses a wrong password with 401 and Umami\'s incorrect-username-password code', async () => {
     const res = await inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'wrong' } })
-    expectPlainError(res, 401)
-    expect(res.body).toBe('401 Unauthorized')
+    expectEnvelope(res, 401, 'incorrect-username-password')
     expect(cookieOf(res)).toBeUndefined()
   })
 
   test('refuses an unknown user with the same 401 as a wrong password', async () => {
+    const wrong = await inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'wrong' } })
     const res = await inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'umami' } })
-    expectPlainError(res, 401)
-    expect(res.body).toBe('401 Unauthorized')
+    expectEnvelope(res, 401, 'incorrect-username-password')
+    expect(res.body).toBe(wrong.body)
   })
 
   test('matches the username exactly (case-sensitive)', async () => {
     const res = await inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ADMIN', password: 'umami' } })
-    expectPlainError(res, 401)
+    expectEnvelope(res, 401, 'incorrect-username-password')
   })
 
   test.each([
@@ -78,44 +90,44 @@ describe('POST /api/auth/login', () => {
     ['an empty username', { username: '', password: 'umami' }],
     ['an empty object', {}],
     ['an object as username', { username: { $ne: null }, password: 'umami' }]
-  ])('answers 400 in plain text for %s', async (_name, payload) => {
+  ])('answers 400 for %s', async (_name, payload) => {
     const res = await inject({ method: 'POST', url: '/api/auth/login', payload })
-    expectPlainError(res, 400)
+    expectEnvelope(res, 400, 'bad-request')
   })
 
-  test('answers 400 in plain text for a body that is not JSON', async () => {
+  test('answers 400 for a body that is not JSON', async () => {
     const res = await inject({
       method: 'POST',
       url: '/api/auth/login',
       headers: { 'content-type': 'application/json' },
       payload: '{"username": "admin", "password": '
     })
-    expectPlainError(res, 400)
+    expectEnvelope(res, 400, 'bad-request')
   })
 
-  test('answers 400 in plain text for a text/plain body that is not JSON', async () => {
+  test('answers 400 for a text/plain body that is not JSON', async () => {
     const res = await inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'text/plain' }, payload: 'admin:umami' })
-    expectPlainError(res, 400)
+    expectEnvelope(res, 400, 'bad-request')
   })
 
-  test('answers 400 in plain text for an empty JSON body', async () => {
+  test('answers 400 for an empty JSON body', async () => {
     const res = await inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '' })
-    expectPlainError(res, 400)
+    expectEnvelope(res, 400, 'bad-request')
   })
 
-  test('answers 400 in plain text for no body at all', async () => {
+  test('answers 400 for no body at all', async () => {
     const res = await inject({ method: 'POST', url: '/api/auth/login' })
-    expectPlainError(res, 400)
+    expectEnvelope(res, 400, 'bad-request')
   })
 
-  test('answers 400 in plain text for a JSON array or null body', async () => {
+  test('answers 400 for a JSON array or null body', async () => {
     for (const payload of ['[]', 'null', '"admin"']) {
       const res = await inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload })
-      expectPlainError(res, 400)
+      expectEnvelope(res, 400, 'bad-request')
     }
   })
 
-  test('refuses a form-encoded body with a 4xx in plain text, not a 500', async () => {
+  test('refuses a form-encoded body with a 4xx, not a 500', async () => {
     const res = await inject({
       method: 'POST',
       url: '/api/auth/login',
@@ -124,7 +136,7 @@ describe('POST /api/auth/login', () => {
     })
     expect(res.statusCode).toBeGreaterThanOrEqual(400)
     expect(res.statusCode).toBeLessThan(500)
-    expect(String(res.headers['content-type'])).toMatch(/^text\/plain/)
+    expectEnvelope(res, res.statusCode)
   })
 })
 
@@ -142,7 +154,7 @@ describe('token transport', () => {
   })
 
   test('accepts the cookie on other authenticated routes (websites, accounts)', async () => {
-    const websites = await inject({ method: 'GET', url: '/api/websites', headers: { cookie: `umami.auth=${adminToken}` } })
+    const websites = await inject({ method: 'GET', url: '/api/websites?include_all=false', headers: { cookie: `umami.auth=${adminToken}` } })
     expect(websites.statusCode).toBe(200)
     expect(Array.isArray(websites.json())).toBe(true)
     const accounts = await inject({ method: 'GET', url: '/api/accounts', headers: { cookie: `umami.auth=${adminToken}` } })
@@ -162,29 +174,29 @@ describe('token transport', () => {
     expect(res.statusCode).toBe(200)
   })
 
-  test('refuses a request without any token with 401 in plain text', async () => {
+  test('refuses a request without any token with 401', async () => {
     const res = await inject({ method: 'GET', url: '/api/auth/verify' })
-    expectPlainError(res, 401)
+    expectEnvelope(res, 401, 'unauthorized')
   })
 
   test('refuses a forged bearer token', async () => {
     const res = await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer('not-a-real-token') })
-    expectPlainError(res, 401)
+    expectEnvelope(res, 401, 'unauthorized')
   })
 
   test('refuses a forged cookie', async () => {
     const res = await inject({ method: 'GET', url: '/api/auth/verify', cookies: { 'umami.auth': 'forged' } })
-    expectPlainError(res, 401)
+    expectEnvelope(res, 401, 'unauthorized')
   })
 
   test('refuses the dashboard\'s "Bearer undefined"', async () => {
     const res = await inject({ method: 'GET', url: '/api/websites', headers: { authorization: 'Bearer undefined' } })
-    expectPlainError(res, 401)
+    expectEnvelope(res, 401, 'unauthorized')
   })
 
   test('refuses an absurdly long token without error', async () => {
     const res = await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer('x'.repeat(5000)) })
-    expectPlainError(res, 401)
+    expectEnvelope(res, 401, 'unauthorized')
   })
 })
 
@@ -200,7 +212,7 @@ describe('/api/auth/verify', () => {
     expect(res.body).not.toContain('password')
   })
 
-  test('answers any method, as Umami does', async () => {
+  test('answers any method, as Umami v1 does (current clients POST)', async () => {
     const res = await inject({ method: 'POST', url: '/api/auth/verify', headers: bearer(adminToken) })
     expect(res.statusCode).toBe(200)
     expect(res.json().user_id).toBe(1)
@@ -225,7 +237,7 @@ describe('POST /api/auth/logout', () => {
     const token = await login(server.app)
     const res = await inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({})
+    expect(res.json()).toEqual({ ok: true })
     const cookie = cookieOf(res)
     expect(cookie).toBeDefined()
     expect(cookie!.value).toBe('')
@@ -233,9 +245,9 @@ describe('POST /api/auth/logout', () => {
     expect(cleared).toBe(true)
 
     const after = await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(token) })
-    expectPlainError(after, 401)
+    expectEnvelope(after, 401, 'unauthorized')
     const asCookie = await inject({ method: 'GET', url: '/api/websites', cookies: { 'umami.auth': token } })
-    expectPlainError(asCookie, 401)
+    expectEnvelope(asCookie, 401, 'unauthorized')
   })
 
   test('revokes a token carried in the cookie', async () => {
@@ -243,7 +255,7 @@ describe('POST /api/auth/logout', () => {
     const res = await inject({ method: 'POST', url: '/api/auth/logout', cookies: { 'umami.auth': token } })
     expect(res.statusCode).toBe(200)
     const after = await inject({ method: 'GET', url: '/api/auth/verify', cookies: { 'umami.auth': token } })
-    expectPlainError(after, 401)
+    expectEnvelope(after, 401, 'unauthorized')
   })
 
   test('leaves other sessions of the same user logged in', async () => {
@@ -262,7 +274,7 @@ describe('POST /api/auth/logout', () => {
       headers: { ...bearer(token), 'content-type': 'application/json' }
     })
     expect(res.statusCode).toBe(200)
-    expectPlainError(await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(token) }), 401)
+    expectEnvelope(await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(token) }), 401, 'unauthorized')
   })
 
   test('succeeds without a token (nothing to revoke)', async () => {
@@ -281,9 +293,9 @@ describe('token expiry', () => {
       expect(before.statusCode).toBe(200)
       local.clock.advance(2000)
       const after = await local.app.inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(token) })
-      expectPlainError(after, 401)
+      expectEnvelope(after, 401, 'unauthorized')
       const asCookie = await local.app.inject({ method: 'GET', url: '/api/websites', cookies: { 'umami.auth': token } })
-      expectPlainError(asCookie, 401)
+      expectEnvelope(asCookie, 401, 'unauthorized')
       // A fresh login works again.
       const fresh = await login(local.app)
       const ok = await local.app.inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(fresh) })

@@ -53,18 +53,46 @@ describe('GET /api/share/:shareId', () => {
     await collectV1(server.app, unshared.website_uuid, { url: '/', ip: '198.51.100.4' })
   })
 
-  test('swaps a share id for {websiteId, token} without login', async () => {
+  // One reply for both dialects (Umami v3.1's shape): the website is named by its UUID, which the v1
+  // website routes accept as well as the integer id.
+  test('swaps a share id for the website UUID and a token without login', async () => {
     const res = await inject({ method: 'GET', url: `/api/share/${shared.share_id}` })
     expect(res.statusCode).toBe(200)
     const body = res.json()
-    expect(Object.keys(body).sort()).toEqual(['token', 'websiteId'])
-    expect(body.websiteId).toBe(shared.website_id)
-    expect(Number.isInteger(body.websiteId)).toBe(true)
+    expect(Object.keys(body).sort()).toEqual(['parameters', 'shareId', 'shareType', 'token', 'websiteId'])
+    expect(body).toMatchObject({ websiteId: shared.website_uuid, shareId: shared.share_id, shareType: 1, parameters: { overview: true, events: true } })
     expect(typeof body.token).toBe('string')
   })
 
-  test('answers 404 in plain text for an unknown share id', async () => {
-    expectPlainError(await inject({ method: 'GET', url: '/api/share/zzzzzzzz' }), 404)
+  test('a v1 dashboard reads the shared website through the UUID the share reply names', async () => {
+    const { websiteId, token } = (await inject({ method: 'GET', url: `/api/share/${shared.share_id}` })).json()
+    const now = server.clock.now()
+    const stats = await inject({
+      method: 'GET',
+      url: `/api/website/${websiteId}/stats?start_at=${now - 24 * HOUR}&end_at=${now + HOUR}`,
+      headers: share(token)
+    })
+    expect(stats.statusCode).toBe(200)
+    // The three hits written for this website in beforeAll: two visitors, three pageviews.
+    expect(stats.json()).toMatchObject({ pageviews: 3, uniques: 2 })
+    const row = await inject({ method: 'GET', url: `/api/website/${websiteId}`, headers: share(token) })
+    expect(row.json()).toMatchObject({ website_id: shared.website_id, name: 'Shared' })
+    // Still no writes through a share token, whichever id names the website.
+    expectPlainError(await inject({ method: 'POST', url: `/api/website/${websiteId}/reset`, headers: share(token) }), 401)
+    expectPlainError(await inject({ method: 'DELETE', url: `/api/website/${websiteId}`, headers: share(token) }), 401)
+  })
+
+  test('the token works with or without the x-umami-share-context header Umami v3.1 wants', async () => {
+    const token = await shareTokenFor(shared.share_id!)
+    for (const headers of [share(token), { ...share(token), 'x-umami-share-context': '1' }]) {
+      expect((await inject({ method: 'GET', url: statsUrl(shared.website_id), headers })).statusCode).toBe(200)
+    }
+  })
+
+  test('answers 404 in the current envelope for an unknown share id', async () => {
+    const unknown = await inject({ method: 'GET', url: '/api/share/zzzzzzzz' })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json().error).toMatchObject({ code: 'not-found', status: 404 })
     const long = await inject({ method: 'GET', url: `/api/share/${'x'.repeat(200)}` })
     expect(long.statusCode).toBeGreaterThanOrEqual(400)
     expect(long.statusCode).toBeLessThan(500)
@@ -105,9 +133,16 @@ describe('GET /api/share/:shareId', () => {
 
   test('the token is no login: websites list, verify and accounts refuse it', async () => {
     const token = await shareTokenFor(shared.share_id!)
-    expectPlainError(await inject({ method: 'GET', url: '/api/websites', headers: share(token) }), 401)
-    expectPlainError(await inject({ method: 'GET', url: '/api/auth/verify', headers: share(token) }), 401)
-    expectPlainError(await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(token) }), 401)
+    // These paths are shared with the current API and answer in its envelope.
+    for (const res of [
+      await inject({ method: 'GET', url: '/api/websites?include_all=false', headers: share(token) }),
+      await inject({ method: 'GET', url: '/api/websites', headers: share(token) }),
+      await inject({ method: 'GET', url: '/api/auth/verify', headers: share(token) }),
+      await inject({ method: 'GET', url: '/api/auth/verify', headers: bearer(token) })
+    ]) {
+      expect(res.statusCode).toBe(401)
+      expect(res.json().error.code).toBe('unauthorized')
+    }
     expectPlainError(await inject({ method: 'GET', url: '/api/realtime/init', headers: share(token) }), 401)
   })
 
@@ -166,7 +201,7 @@ describe('GET /api/share/:shareId', () => {
     expect(off.statusCode).toBe(200)
     expectPlainError(await inject({ method: 'GET', url: statsUrl(site.website_id), headers: share(oldToken) }), 401)
     expectPlainError(await inject({ method: 'GET', url: `/api/website/${site.website_id}`, headers: share(oldToken) }), 401)
-    expectPlainError(await inject({ method: 'GET', url: `/api/share/${site.share_id}` }), 404)
+    expect((await inject({ method: 'GET', url: `/api/share/${site.share_id}` })).statusCode).toBe(404)
 
     const on = await inject({
       method: 'POST',
@@ -186,7 +221,7 @@ describe('GET /api/share/:shareId', () => {
     const site = await createWebsiteV1(server.app, rita.token, { name: 'Doomed', domain: 'doomed.example', enable_share_url: true })
     const token = await shareTokenFor(site.share_id!)
     await inject({ method: 'DELETE', url: `/api/website/${site.website_id}`, headers: bearer(rita.token) })
-    expectPlainError(await inject({ method: 'GET', url: `/api/share/${site.share_id}` }), 404)
+    expect((await inject({ method: 'GET', url: `/api/share/${site.share_id}` })).statusCode).toBe(404)
     const res = await inject({ method: 'GET', url: statsUrl(site.website_id), headers: share(token) })
     expect(res.statusCode).toBe(404)
   })

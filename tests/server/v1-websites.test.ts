@@ -97,7 +97,7 @@ describe('POST /api/website (create)', () => {
   test('rejects a non-admin setting another owner', async () => {
     const res = await postWebsite(alice.token, { name: 'For Bob', domain: 'b.example', owner: bob.user_id })
     expectPlainError(res, 401)
-    const list = await inject({ method: 'GET', url: '/api/websites', headers: bearer(bob.token) })
+    const list = await inject({ method: 'GET', url: `/api/websites?user_id=${bob.user_id}`, headers: bearer(bob.token) })
     expect(list.json().map((w: { name: string }) => w.name)).not.toContain('For Bob')
   })
 
@@ -160,8 +160,10 @@ describe('POST /api/website (update)', () => {
     const off = await postWebsite(alice.token, { website_id: site.website_id, name: 'Toggle', domain: 't.example', enable_share_url: false })
     expect(off.statusCode).toBe(200)
     expect((await getWebsite(site.website_id, bearer(alice.token))).json().share_id).toBeNull()
+    // The share path is shared with the current API, whose error envelope it answers in.
     const gone = await inject({ method: 'GET', url: `/api/share/${shareId}` })
-    expectPlainError(gone, 404)
+    expect(gone.statusCode).toBe(404)
+    expect(gone.json().error).toMatchObject({ code: 'not-found', status: 404 })
   })
 
   test('rejects another user updating the website', async () => {
@@ -202,6 +204,10 @@ describe('POST /api/website (update)', () => {
   })
 })
 
+/**
+ * GET /api/websites is shared with the current API: v1 clients send `user_id` or `include_all` (the v1
+ * dashboard always does) and get v1's array; without either the current API's page answers.
+ */
 describe('GET /api/websites', () => {
   let carol: { user_id: number; token: string }
 
@@ -212,7 +218,7 @@ describe('GET /api/websites', () => {
   })
 
   test('lists only the caller\'s own websites, sorted by name', async () => {
-    const res = await inject({ method: 'GET', url: '/api/websites', headers: bearer(carol.token) })
+    const res = await inject({ method: 'GET', url: '/api/websites?include_all=false', headers: bearer(carol.token) })
     expect(res.statusCode).toBe(200)
     const rows = res.json() as { name: string; user_id: number }[]
     expect(rows.every((r) => r.user_id === carol.user_id)).toBe(true)
@@ -223,7 +229,7 @@ describe('GET /api/websites', () => {
 
   test('gives a user with no websites an empty array', async () => {
     const dan = await createUserV1(server.app, adminToken, 'dan', 'dan-pass')
-    const res = await inject({ method: 'GET', url: '/api/websites', headers: bearer(dan.token) })
+    const res = await inject({ method: 'GET', url: `/api/websites?user_id=${dan.user_id}`, headers: bearer(dan.token) })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual([])
   })
@@ -234,8 +240,10 @@ describe('GET /api/websites', () => {
     expect(res.json()).toHaveLength(4)
   })
 
-  test('rejects a non-admin asking for someone else\'s websites', async () => {
-    expectPlainError(await inject({ method: 'GET', url: `/api/websites?user_id=${bob.user_id}`, headers: bearer(carol.token) }), 401)
+  test('rejects a non-admin asking for someone else\'s websites (in the current envelope)', async () => {
+    const res = await inject({ method: 'GET', url: `/api/websites?user_id=${bob.user_id}`, headers: bearer(carol.token) })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error).toMatchObject({ code: 'unauthorized', status: 401 })
   })
 
   test('lets an admin list another user\'s websites', async () => {
@@ -286,11 +294,23 @@ describe('GET /api/websites', () => {
   })
 
   test('rejects an anonymous caller', async () => {
-    expectPlainError(await inject({ method: 'GET', url: '/api/websites' }), 401)
+    const res = await inject({ method: 'GET', url: '/api/websites?include_all=false' })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error).toMatchObject({ code: 'unauthorized', status: 401 })
   })
 
   test('answers 400 for a non-numeric user_id', async () => {
-    expectPlainError(await inject({ method: 'GET', url: '/api/websites?user_id=abc', headers: bearer(adminToken) }), 400)
+    const res = await inject({ method: 'GET', url: '/api/websites?user_id=abc', headers: bearer(adminToken) })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.message).toContain('user_id')
+  })
+
+  test('without user_id or include_all answers the current API\'s page instead', async () => {
+    const res = await inject({ method: 'GET', url: '/api/websites', headers: bearer(carol.token) })
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body).toMatchObject({ count: 4, page: 1, pageSize: 20 })
+    expect(body.data.map((w: { name: string }) => w.name)).toEqual(['Alpha', 'beta', 'Gamma', 'zeta'])
   })
 })
 
@@ -330,8 +350,17 @@ describe('GET /api/website/:id', () => {
     expectPlainError(await getWebsite(99999, bearer(adminToken)), 404)
   })
 
-  test.each(['abc', '1.5', '0', '-3'])('answers 400 in plain text for the id %s', async (id) => {
+  test.each(['abc', '1.5', '0', '-3', '12345678-1234'])('answers 400 in plain text for the id %s', async (id) => {
     expectPlainError(await getWebsite(id, bearer(adminToken)), 400)
+  })
+
+  test('also takes the website UUID (share URLs name websites by UUID), with the same access rules', async () => {
+    const res = await getWebsite(site.website_uuid, bearer(alice.token))
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ website_id: site.website_id, name: 'Readable' })
+    expect((await getWebsite(site.website_uuid.toUpperCase(), bearer(alice.token))).statusCode).toBe(200)
+    expectPlainError(await getWebsite(site.website_uuid, bearer(bob.token)), 401)
+    expectPlainError(await getWebsite('00000000-0000-4000-8000-000000000000', bearer(adminToken)), 404)
   })
 })
 
@@ -419,7 +448,7 @@ describe('reset and delete', () => {
     expect(res.json()).toEqual({})
     expectPlainError(await getWebsite(site.website_id, bearer(alice.token)), 404)
     for (const table of ['website_event', 'session', 'event_data', 'website']) expect(count(table, site.website_id)).toBe(0)
-    const list = await inject({ method: 'GET', url: '/api/websites', headers: bearer(alice.token) })
+    const list = await inject({ method: 'GET', url: '/api/websites?include_all=false', headers: bearer(alice.token) })
     expect(list.json().map((w: { website_id: number }) => w.website_id)).not.toContain(site.website_id)
     // Other websites are untouched.
     expect(count('website_event', other.website_id)).toBe(5)
@@ -453,6 +482,15 @@ describe('reset and delete', () => {
     expectPlainError(await inject({ method: 'DELETE', url: `/api/website/${site.website_id}` }), 401)
     expect((await getWebsite(site.website_id, bearer(alice.token))).statusCode).toBe(200)
     expect(count('website_event', site.website_id)).toBe(5)
+  })
+
+  test('reset and delete also take the website UUID', async () => {
+    const site = await siteWithHits(alice.token, 'by-uuid')
+    expect((await inject({ method: 'POST', url: `/api/website/${site.website_uuid}/reset`, headers: bearer(alice.token) })).statusCode).toBe(200)
+    expect(count('website_event', site.website_id)).toBe(0)
+    expectPlainError(await inject({ method: 'DELETE', url: `/api/website/${site.website_uuid}`, headers: bearer(bob.token) }), 401)
+    expect((await inject({ method: 'DELETE', url: `/api/website/${site.website_uuid}`, headers: bearer(alice.token) })).statusCode).toBe(200)
+    expect(count('website', site.website_id)).toBe(0)
   })
 
   test('delete answers 404 for a missing website and 400 for a non-numeric id', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
-import { AppError, codeForStatus } from '../../shared/errors'
+import { AppError, codeForStatus, type ErrorCode } from '../../shared/errors'
 import type { Dialect } from '../context'
 
 const V1_PREFIXES = ['/api/website/', '/api/website?', '/api/account', '/api/collect', '/api/realtime/init', '/api/realtime/update']
@@ -13,14 +13,20 @@ export function dialectOf(request: FastifyRequest): Dialect {
   return url === '/api/website' || V1_PREFIXES.some((p) => url.startsWith(p)) ? 'v1' : 'current'
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  code: ErrorCode = codeForStatus(status)
+): FastifyReply {
   reply.code(status)
   if (dialectOf(request) === 'v1') {
     // v1 answers errors in plain text; the bare status line when there is nothing more specific to say.
     const text = message === STATUS_CODES[status] ? `${status} ${message}` : message
     return reply.type('text/plain; charset=utf-8').send(text)
   }
-  return reply.send({ error: { message, code: codeForStatus(status), status } })
+  return reply.send({ error: { message, code, status } })
 }
 
 /**
@@ -54,7 +60,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (status >= 500 && status !== 503) request.log.error({ err: error }, 'request failed')
     else request.log.info({ status, reason: message }, 'request rejected')
-    return sendError(request, reply, status, message)
+    return sendError(request, reply, status, message, error instanceof AppError && error.status === status ? error.code : undefined)
   })
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, 404, STATUS_CODES[404]!))

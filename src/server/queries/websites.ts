@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Db } from '../db/open'
-import { prepared } from '../db/sql'
+import { likeEscape, prepared } from '../db/sql'
 
 export interface WebsiteRow {
   website_id: number
@@ -70,14 +70,47 @@ export function listAllWebsites(db: Db): (WebsiteRow & { account: string })[] {
   ).all() as (WebsiteRow & { account: string })[]
 }
 
+/** `uuid` lets a client choose the website's id (the current API accepts one); a random one otherwise. */
+/** A website with its owner's current-API id and username, as the current API lists websites. */
+export type WebsiteWithOwner = WebsiteRow & { owner_uuid: string; owner_username: string }
+
+/**
+ * One page of websites in name order (case-insensitive), with their owners: one user's (`userId`) or
+ * everyone's (`null`). `search` matches the name or the domain, case-insensitively, as literal text.
+ */
+export function listWebsitesPage(
+  db: Db,
+  { userId, search, limit, offset }: { userId: number | null; search?: string; limit: number; offset: number }
+): { rows: WebsiteWithOwner[]; count: number } {
+  const conditions: string[] = []
+  const filter: Record<string, string | number> = {}
+  if (userId !== null) {
+    conditions.push('w.user_id = @userId')
+    filter.userId = userId
+  }
+  if (search !== undefined) {
+    conditions.push("(w.name LIKE @pattern ESCAPE '\\' OR w.domain LIKE @pattern ESCAPE '\\')")
+    filter.pattern = `%${likeEscape(search)}%`
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''
+  const rows = prepared(
+    db,
+    `SELECT w.*, a.user_uuid AS owner_uuid, a.username AS owner_username
+     FROM website w JOIN account a ON a.user_id = w.user_id ${where}
+     ORDER BY w.name COLLATE NOCASE ASC, w.website_id ASC LIMIT @limit OFFSET @offset`
+  ).all({ ...filter, limit, offset }) as WebsiteWithOwner[]
+  const count = prepared(db, `SELECT count(*) FROM website w ${where}`).pluck().get(filter) as number
+  return { rows, count }
+}
+
 export function createWebsite(
   db: Db,
-  input: { userId: number; name: string; domain: string | null; shareId: string | null; now: number }
+  input: { userId: number; name: string; domain: string | null; shareId: string | null; now: number; uuid?: string }
 ): WebsiteRow {
   const info = prepared(
     db,
     'INSERT INTO website (website_uuid, user_id, name, domain, share_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
-  ).run(randomUUID(), input.userId, input.name, input.domain, input.shareId, input.now, input.now)
+  ).run(input.uuid ?? randomUUID(), input.userId, input.name, input.domain, input.shareId, input.now, input.now)
   return getWebsiteById(db, Number(info.lastInsertRowid))!
 }
 

@@ -7,10 +7,19 @@ export async function commonRoutes(app: FastifyInstance) {
 
   app.all('/api/heartbeat', async () => ({ ok: true }))
 
+  // The keys of v1's config and of Umami v3.1's together. `currentVersion` is our version string (Umami
+  // sends a boolean there by mistake), so dashboards can recognise the server.
   app.get('/api/config', async () => ({
     basePath: '',
+    cloudMode: false,
+    faviconUrl: null,
+    linksUrl: null,
+    pixelsUrl: null,
+    privateMode: false,
+    telemetryDisabled: true,
+    trackerScriptName: null,
     updatesDisabled: true,
-    telemetryDisabled: true
+    currentVersion: ctx.version
   }))
 
   // Umami serves a telemetry pixel here; Dashi sends nothing anywhere and only states its version,

@@ -1,15 +1,40 @@
 import type { FastifyInstance } from 'fastify'
 import { AUTH_COOKIE } from '../../../shared/constants'
-import { unauthorized } from '../../../shared/errors'
-import { checkPassword, DEFAULT_ADMIN, requestToken, requireUser } from '../../auth'
+import { AppError, unauthorized } from '../../../shared/errors'
+import { type AccountRow, checkPassword, DEFAULT_ADMIN, requestToken, requireUser } from '../../auth'
 import { DEFAULT_PASSWORD_HELP } from '../../setup'
-import { getAccountByUsername } from '../../queries/accounts'
+import { getAccountById, getAccountByUsername } from '../../queries/accounts'
 
 /** A bcrypt hash of a random password: checked when the user is unknown, so timing reveals no usernames. */
 const DUMMY_HASH = '$2b$10$8xjPi6VSpKqvNKnq4N/Il.elBnpzys5GT3frYnCkXDtpgnr.yrDp6'
 
+/**
+ * The user object both dialects read: the current API's fields (v3.1 login/verify shape; Dashi has no
+ * teams) beside v1's snake_case ones.
+ */
+function bothDialectsUser(account: Omit<AccountRow, 'password'>) {
+  const isAdmin = account.role === 'admin'
+  return {
+    id: account.user_uuid,
+    username: account.username,
+    role: account.role,
+    createdAt: new Date(account.created_at).toISOString(),
+    isAdmin,
+    teams: [],
+    user_id: account.user_id,
+    is_admin: isAdmin
+  }
+}
+
+/**
+ * Login, verify and logout: paths both dialects share. They answer errors in the current envelope; this
+ * hook runs after the classic wrapper's, which marks every route of the v1 plugins as v1.
+ */
 export async function v1AuthRoutes(app: FastifyInstance) {
   const { ctx } = app
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), dialect: 'current' }
+  })
 
   app.post<{ Body: { username: string; password: string } }>(
     '/api/auth/login',
@@ -28,7 +53,8 @@ export async function v1AuthRoutes(app: FastifyInstance) {
       const ok = await checkPassword(password, account?.password ?? DUMMY_HASH)
       if (!account || !ok) {
         request.log.info({ username }, 'login failed')
-        throw unauthorized()
+        // Umami's own code for this case, which clients show as "incorrect username or password".
+        throw new AppError(401, 'Incorrect username or password', 'incorrect-username-password')
       }
       if (username === DEFAULT_ADMIN.username && password === DEFAULT_ADMIN.password) request.log.warn(DEFAULT_PASSWORD_HELP)
       const token = ctx.auth.issueLoginToken(account.user_id)
@@ -38,40 +64,24 @@ export async function v1AuthRoutes(app: FastifyInstance) {
         sameSite: 'strict',
         maxAge: Math.floor(ctx.config.tokenTtlMs / 1000)
       })
-      const isAdmin = account.role === 'admin'
-      return {
-        token,
-        // Both dialects read this object: v1 the snake_case fields, the current API the camelCase ones.
-        user: {
-          user_id: account.user_id,
-          username: account.username,
-          is_admin: isAdmin,
-          id: account.user_uuid,
-          role: account.role,
-          isAdmin,
-          createdAt: new Date(account.created_at).toISOString()
-        }
-      }
+      return { token, user: bothDialectsUser(account) }
     }
   )
 
+  // Current clients POST; the old hand-written client GETs; v1 answered any method.
   app.all('/api/auth/verify', async (request) => {
     const user = requireUser(request)
-    return {
-      user_id: user.userId,
-      username: user.username,
-      is_admin: user.isAdmin,
-      iat: Math.floor(user.issuedAt / 1000),
-      id: user.userUuid,
-      role: user.role,
-      isAdmin: user.isAdmin
-    }
+    const account = getAccountById(ctx.db, user.userId)
+    if (!account) throw unauthorized()
+    // v1 echoed the token's issue time.
+    return { ...bothDialectsUser(account), iat: Math.floor(user.issuedAt / 1000) }
   })
 
+  // Unlike Umami, logout really revokes the token.
   app.post('/api/auth/logout', async (request, reply) => {
     const token = requestToken(request)
     if (token) ctx.auth.revokeLoginToken(token)
     reply.clearCookie(AUTH_COOKIE, { path: '/' })
-    return {}
+    return { ok: true }
   })
 }

@@ -39,16 +39,30 @@ export async function v1RealtimeRoutes(app: FastifyInstance) {
   )
 }
 
+/**
+ * A share URL's token, one reply for both dialects (Umami v3.1's shape): `websiteId` is the website's
+ * UUID, which the v1 website routes accept as well as the integer id. Errors use the current envelope;
+ * this hook runs after the classic wrapper's, which marks every route of the v1 plugins as v1.
+ */
 export async function v1ShareRoutes(app: FastifyInstance) {
   const { ctx } = app
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), dialect: 'current' }
+  })
   app.get<{ Params: { shareId: string } }>(
     '/api/share/:shareId',
     { schema: { params: { type: 'object', properties: { shareId: { type: 'string', maxLength: 64 } } } } },
     async (request) => {
       const website = getWebsiteByShareId(ctx.db, request.params.shareId)
       if (!website) throw notFound('Share link not found')
-      // The token names the share id it was issued for: turning the share URL off revokes it.
-      return { websiteId: website.website_id, token: ctx.auth.share.sign({ website_id: website.website_id, share_id: website.share_id }) }
+      return {
+        websiteId: website.website_uuid,
+        // The token names the share id it was issued for: turning the share URL off revokes it.
+        token: ctx.auth.share.sign({ website_id: website.website_id, share_id: website.share_id }),
+        shareId: website.share_id,
+        shareType: 1,
+        parameters: { overview: true, events: true }
+      }
     }
   )
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ACTIVE_WINDOW_MS, LIMITS, ROLE } from '../../../shared/constants'
 import { badRequest, forbidden, notFound, unauthorized } from '../../../shared/errors'
 import { assertCanManage, assertCanView, requireUser } from '../../auth'
+import { isUuid } from '../../collect/ids'
 import { V1_FILTER_KEYS, type V1Filters } from '../../db/sql'
 import { isValidTimeZone, type DateUnit } from '../../lib/time'
 import { getAccountById } from '../../queries/accounts'
@@ -19,8 +20,7 @@ import {
   createWebsite,
   deleteWebsite,
   getWebsiteById,
-  listAllWebsites,
-  listWebsitesOfUser,
+  getWebsiteByUuid,
   newShareId,
   resetWebsiteData,
   updateWebsite,
@@ -39,7 +39,8 @@ export function v1Website(row: WebsiteRow) {
   }
 }
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
+/** `:id` is the integer id or, since a share URL names websites by UUID in both dialects, the website UUID. */
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const
 const filterProperties = Object.fromEntries(V1_FILTER_KEYS.map((key) => [key, { type: 'string', maxLength: 2000 }]))
 const rangeQuery = {
   type: 'object',
@@ -56,22 +57,29 @@ const seriesQuery = {
   }
 } as const
 
-const INCLUDE_ALL_VALUES = ['true', 'false', '1', '0', '']
-
 type RangeQuery = { start_at: number; end_at: number } & V1Filters
 type SeriesQuery = RangeQuery & { unit: DateUnit; tz: string }
 
 export async function v1WebsiteRoutes(app: FastifyInstance) {
   const { ctx } = app
 
-  function loadWebsite(id: number): WebsiteRow {
-    const website = getWebsiteById(ctx.db, id)
+  function loadWebsite(id: number | string): WebsiteRow {
+    let website: WebsiteRow | undefined
+    if (typeof id === 'number' || /^[0-9]+$/.test(id)) {
+      const n = Number(id)
+      if (!Number.isSafeInteger(n) || n < 1) throw badRequest('The website id must be a positive integer or a website UUID')
+      website = getWebsiteById(ctx.db, n)
+    } else if (isUuid(id)) {
+      website = getWebsiteByUuid(ctx.db, id.toLowerCase())
+    } else {
+      throw badRequest('The website id must be a positive integer or a website UUID')
+    }
     if (!website) throw notFound('Website not found')
     return website
   }
 
   /** The website the request may read, or a 401/404. */
-  function viewable(request: FastifyRequest<{ Params: { id: number } }>): WebsiteRow {
+  function viewable(request: FastifyRequest<{ Params: { id: string } }>): WebsiteRow {
     const website = loadWebsite(request.params.id)
     assertCanView(request, website)
     return website
@@ -134,30 +142,11 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     }
   )
 
-  app.get<{ Querystring: { user_id?: number; include_all?: string } }>(
-    '/api/websites',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: { user_id: { type: 'integer', minimum: 1 }, include_all: { type: 'string', enum: INCLUDE_ALL_VALUES } }
-        }
-      }
-    },
-    async (request) => {
-      const caller = requireUser(request)
-      const { user_id: userId } = request.query
-      // A real boolean: Umami counted any non-empty value, even "false", as true.
-      const includeAll = request.query.include_all === 'true' || request.query.include_all === '1'
-      if (userId !== undefined && userId !== caller.userId && !caller.isAdmin) throw unauthorized()
-      if (caller.isAdmin && includeAll) return listAllWebsites(ctx.db).map((row) => ({ ...v1Website(row), account: row.account }))
-      return listWebsitesOfUser(ctx.db, userId ?? caller.userId).map(v1Website)
-    }
-  )
+  // GET /api/websites is one route for both dialects: routes/current/websites.ts.
 
-  app.get<{ Params: { id: number } }>('/api/website/:id', { schema: { params: idParams } }, async (request) => v1Website(viewable(request)))
+  app.get<{ Params: { id: string } }>('/api/website/:id', { schema: { params: idParams } }, async (request) => v1Website(viewable(request)))
 
-  app.delete<{ Params: { id: number } }>('/api/website/:id', { schema: { params: idParams } }, async (request) => {
+  app.delete<{ Params: { id: string } }>('/api/website/:id', { schema: { params: idParams } }, async (request) => {
     const website = loadWebsite(request.params.id)
     assertCanManage(request, website)
     deleteWebsite(ctx.db, website.website_id)
@@ -165,7 +154,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     return {}
   })
 
-  app.post<{ Params: { id: number } }>('/api/website/:id/reset', { schema: { params: idParams } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/website/:id/reset', { schema: { params: idParams } }, async (request) => {
     const website = loadWebsite(request.params.id)
     // Share tokens can never reset data (Umami v1.38 let them).
     assertCanManage(request, website)
@@ -174,7 +163,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     return {}
   })
 
-  app.get<{ Params: { id: number }; Querystring: RangeQuery }>(
+  app.get<{ Params: { id: string }; Querystring: RangeQuery }>(
     '/api/website/:id/stats',
     { schema: { params: idParams, querystring: rangeQuery } },
     async (request) => {
@@ -183,7 +172,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     }
   )
 
-  app.get<{ Params: { id: number }; Querystring: SeriesQuery }>(
+  app.get<{ Params: { id: string }; Querystring: SeriesQuery }>(
     '/api/website/:id/pageviews',
     { schema: { params: idParams, querystring: seriesQuery } },
     async (request) => {
@@ -193,7 +182,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     }
   )
 
-  app.get<{ Params: { id: number }; Querystring: SeriesQuery }>(
+  app.get<{ Params: { id: string }; Querystring: SeriesQuery }>(
     '/api/website/:id/events',
     { schema: { params: idParams, querystring: seriesQuery } },
     async (request) => {
@@ -203,7 +192,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     }
   )
 
-  app.get<{ Params: { id: number }; Querystring: RangeQuery & { type: V1MetricType } }>(
+  app.get<{ Params: { id: string }; Querystring: RangeQuery & { type: V1MetricType } }>(
     '/api/website/:id/metrics',
     {
       schema: {
@@ -217,7 +206,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     }
   )
 
-  app.get<{ Params: { id: number } }>('/api/website/:id/active', { schema: { params: idParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/website/:id/active', { schema: { params: idParams } }, async (request) => {
     const website = viewable(request)
     return [{ x: getV1ActiveVisitors(ctx.db, website.website_id, ctx.now() - ACTIVE_WINDOW_MS) }]
   })
