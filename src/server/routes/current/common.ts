@@ -86,7 +86,7 @@ export function comparisonRange(range: DateRange, compare: unknown): DateRange {
   }
   if (compare !== undefined && compare !== 'prev' && compare !== '') throw badRequest('compare must be prev or yoy')
   // Umami shifts both ends back by the range length in whole minutes.
-  const shift = Math.round((range.end - range.start) / MINUTE) * MINUTE
+  const shift = Math.trunc((range.end - range.start) / MINUTE) * MINUTE
   return { start: range.start - shift, end: range.end - shift }
 }
 

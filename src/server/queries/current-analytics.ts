@@ -1,0 +1,608 @@
+import { EVENT_TYPE } from '../../shared/constants'
+import { filterSql, FILTER_COLUMNS, type FilterName, type ParsedFilters } from '../db/filters'
+import type { Db } from '../db/open'
+import { likeEscape, prepared } from '../db/sql'
+import { localTimeSql, type DateUnit } from '../lib/time'
+import { eventSpan } from './span'
+
+/**
+ * The website analytics numbers of the current Umami API (umami-v2.md §4.1–4.5, §4.8, §6.5, §14).
+ *
+ * Every query starts from `website_event e` restricted by website and time range (the
+ * (website_id, created_at) index), then applies the request's filters; aggregates are computed in SQL.
+ * - pageview: event_type 1; visitor: distinct session with ≥ 1 view in the range; visit: distinct visit_id;
+ * - bounce: a visit with exactly one view in the range; totaltime: per visit, last view − first view in
+ *   whole seconds, summed.
+ */
+
+export interface Scope {
+  /** Integer id of the website (the store's key). */
+  websiteId: number
+  /** Inclusive bounds, ms UTC. */
+  start: number
+  end: number
+  /** The website's own domain without www. (see normalizeDomain), for leaving out self-referrals. */
+  selfDomain: string | null
+}
+
+const SESSION_JOIN = ' JOIN session s ON s.session_id = e.session_id'
+
+/** The page's own host, lower-cased and without www. */
+const OWN_HOST = "(CASE WHEN lower(e.hostname) LIKE 'www.%' THEN substr(lower(e.hostname), 5) ELSE lower(e.hostname) END)"
+/** A referrer from the website itself (its configured domain or the host of the page); never NULL. */
+const SELF_REFERRAL = `(e.referrer_domain IS @selfDomain OR e.referrer_domain IS ${OWN_HOST})`
+/** A referrer from another site: present, not empty, not the website itself. */
+const EXTERNAL_REFERRER = `(e.referrer_domain IS NOT NULL AND e.referrer_domain <> '' AND NOT ${SELF_REFERRAL})`
+
+type EventKind = 'view' | 'custom' | 'any'
+
+interface Source {
+  /** `website_event e … WHERE …`, ready to follow FROM. */
+  sql: string
+  params: Record<string, unknown>
+}
+
+/** The filtered events of the scope, of one kind. `join` adds joins after the optional session join. */
+function source(scope: Scope, parsed: ParsedFilters, kind: EventKind, options: { session?: boolean; join?: string } = {}): Source {
+  const filters = filterSql(parsed)
+  const join = (filters.needsSession || options.session ? SESSION_JOIN : '') + (options.join ?? '')
+  const type = kind === 'view' ? ' AND e.event_type = @pageView' : kind === 'custom' ? ' AND e.event_type = @customEvent' : ''
+  // As in Umami, filtering by referrer also leaves out self-referrals.
+  const self = parsed.filters.some((f) => f.name === 'referrer') ? ` AND NOT ${SELF_REFERRAL}` : ''
+  return {
+    sql: `website_event e${join} WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end${type}${filters.sql}${self}`,
+    params: {
+      websiteId: scope.websiteId,
+      start: scope.start,
+      end: scope.end,
+      pageView: EVENT_TYPE.pageView,
+      customEvent: EVENT_TYPE.customEvent,
+      selfDomain: scope.selfDomain,
+      ...filters.params
+    }
+  }
+}
+
+const contains = (text: string) => `%${likeEscape(text)}%`
+
+// ---------------------------------------------------------------------------------------------------
+// Time buckets
+
+export interface Bucketing {
+  unit: DateUnit
+  timezone: string
+  /** ISO labels (`YYYY-MM-DDTHH:MM:00Z`, UTC) instead of wall-clock ones (`YYYY-MM-DD HH:MM:SS` in the zone). */
+  isoLabels: boolean
+}
+
+const LABEL_FORMAT: Record<'iso' | 'wall', Record<DateUnit, string>> = {
+  iso: {
+    minute: '%Y-%m-%dT%H:%M:00Z',
+    hour: '%Y-%m-%dT%H:00:00Z',
+    day: '%Y-%m-%dT00:00:00Z',
+    month: '%Y-%m-01T00:00:00Z',
+    year: '%Y-01-01T00:00:00Z'
+  },
+  wall: {
+    minute: '%Y-%m-%d %H:%M:00',
+    hour: '%Y-%m-%d %H:00:00',
+    day: '%Y-%m-%d 00:00:00',
+    month: '%Y-%m-01 00:00:00',
+    year: '%Y-01-01 00:00:00'
+  }
+}
+
+/**
+ * SQL for the bucket label of `e.created_at`. Wall-clock labels add the zone's offset in force at each
+ * row (a CASE over the DST changes), so buckets are right on both sides of a change. The changes are
+ * searched over the span the website's rows cover in the range, not the range asked for: a request from
+ * 0 to the far future would otherwise search millions of days.
+ */
+function labelSql(db: Db, scope: Scope, bucketing: Bucketing): { sql: string; params: Record<string, number> } {
+  const format = LABEL_FORMAT[bucketing.isoLabels ? 'iso' : 'wall'][bucketing.unit]
+  if (bucketing.isoLabels) return { sql: `strftime('${format}', e.created_at / 1000.0, 'unixepoch')`, params: {} }
+  const span = eventSpan(db, scope)
+  const local = localTimeSql('e.created_at', bucketing.timezone, span.first, span.last)
+  // 1000.0: an integer division would truncate toward zero and misplace instants before 1970.
+  return { sql: `strftime('${format}', ${local.sql} / 1000.0, 'unixepoch')`, params: local.params }
+}
+
+export interface Point {
+  x: string
+  y: number
+}
+
+// ---------------------------------------------------------------------------------------------------
+// /stats and /pageviews
+
+export interface WebsiteStats {
+  pageviews: number
+  visitors: number
+  visits: number
+  bounces: number
+  totaltime: number
+}
+
+/** Summary numbers over the view events of the scope, grouped per visit. */
+export function getWebsiteStats(db: Db, scope: Scope, parsed: ParsedFilters): WebsiteStats {
+  const src = source(scope, parsed, 'view')
+  return prepared(
+    db,
+    `SELECT coalesce(sum(c), 0) AS pageviews, count(DISTINCT session_id) AS visitors, count(*) AS visits,
+       coalesce(sum(c = 1), 0) AS bounces, coalesce(sum(t), 0) AS totaltime
+     FROM (SELECT e.session_id, count(*) AS c, (max(e.created_at) - min(e.created_at)) / 1000 AS t
+       FROM ${src.sql} GROUP BY e.session_id, e.visit_id)`
+  ).get(src.params) as WebsiteStats
+}
+
+/** Views and distinct sessions per bucket; only buckets with data, in time order. */
+export function getPageviewSeries(db: Db, scope: Scope, parsed: ParsedFilters, bucketing: Bucketing): { pageviews: Point[]; sessions: Point[] } {
+  const src = source(scope, parsed, 'view')
+  const label = labelSql(db, scope, bucketing)
+  const rows = prepared(
+    db,
+    `SELECT ${label.sql} AS x, count(*) AS views, count(DISTINCT e.session_id) AS sessions
+     FROM ${src.sql} GROUP BY x ORDER BY x`
+  ).all({ ...src.params, ...label.params }) as { x: string; views: number; sessions: number }[]
+  return {
+    pageviews: rows.map((r) => ({ x: r.x, y: r.views })),
+    sessions: rows.map((r) => ({ x: r.x, y: r.sessions }))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Channels
+
+/**
+ * Channel of a visit (umami-v2.md §4.3), decided on its first view: its referrer domain, utm_medium,
+ * utm_source and click ids. The lists are deliberately short; an unlisted referrer is a `referral`.
+ * Domain entries match the domain and its subdomains; an entry ending in `.*` matches any suffix
+ * (google.de, google.co.uk). Checked in this order, first match wins:
+ *  1. no outside referrer (none, or the site itself), no utm_source/utm_medium, no click id → direct
+ *  2. utm_medium contains "affiliate" → affiliate
+ *  3. utm_medium or utm_source contains "sms" → sms
+ *  4. utm_medium contains "mail", or a webmail referrer → email (before search: mail.google.com is mail)
+ *  5. search engine referrer or source, utm_medium "organic" or containing "search", or gclid/msclkid
+ *     → paidSearch when paid, else organicSearch
+ *  6. social referrer or source, utm_medium containing "social", or fbclid/ttclid/li_fat_id/twclid → …Social
+ *  7. shopping referrer, utm_medium containing "shop" → …Shopping
+ *  8. video referrer or source, utm_medium containing "video" → …Video
+ *  9. paid otherwise → paidAds;  10. anything else → referral.
+ * "Paid" means a utm_medium naming paid media (cpc, ppc, cpm, cpv, paid…, retargeting, display) or an
+ * ad click id. fbclid is not a sign of payment: Facebook adds it to every outbound link, organic or not.
+ */
+export const CHANNEL_DOMAINS = {
+  email: ['mail.google.com', 'gmail.com', 'outlook.live.com', 'outlook.office.com', 'mail.yahoo.com', 'mail.proton.me'],
+  search: [
+    'google.*',
+    'bing.com',
+    'duckduckgo.com',
+    'search.yahoo.com',
+    'yandex.*',
+    'baidu.com',
+    'ecosia.org',
+    'search.brave.com',
+    'qwant.com',
+    'startpage.com',
+    'chatgpt.com',
+    'perplexity.ai'
+  ],
+  social: [
+    'facebook.com',
+    'fb.com',
+    'instagram.com',
+    't.co',
+    'twitter.com',
+    'x.com',
+    'linkedin.com',
+    'lnkd.in',
+    'reddit.com',
+    'news.ycombinator.com',
+    'bsky.app',
+    'threads.net',
+    'mastodon.social',
+    'pinterest.*',
+    'tiktok.com'
+  ],
+  shopping: ['amazon.*', 'ebay.*', 'etsy.com', 'aliexpress.com', 'walmart.com'],
+  video: ['youtube.com', 'youtu.be', 'twitch.tv', 'vimeo.com', 'dailymotion.com']
+} as const
+
+const CHANNEL_SOURCES = {
+  search: ['google', 'bing', 'duckduckgo', 'yahoo', 'yandex', 'baidu', 'ecosia'],
+  social: ['facebook', 'instagram', 'twitter', 'x', 'linkedin', 'reddit', 'tiktok', 'pinterest', 'threads', 'bluesky', 'mastodon'],
+  video: ['youtube', 'twitch', 'vimeo']
+} as const
+
+const PAID_MEDIUMS = ['cpc', 'ppc', 'cpm', 'cpv', 'paid', 'retargeting', 'display']
+const PAID_CLICK_IDS = ['gclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid']
+
+/** The channel CASE over `e` (a visit's first view), with its constant patterns bound as `@chN`. */
+const CHANNEL = (() => {
+  const params: Record<string, string> = {}
+  const bind = (value: string) => {
+    const name = `ch${Object.keys(params).length}`
+    params[name] = value
+    return `@${name}`
+  }
+  const medium = "lower(coalesce(e.utm_medium, ''))"
+  const src = "lower(coalesce(e.utm_source, ''))"
+  const any = (parts: string[]) => `(${parts.join(' OR ')})`
+  const like = (expr: string, words: readonly string[]) => words.map((w) => `${expr} LIKE ${bind(contains(w))} ESCAPE '\\'`)
+  const domains = (list: readonly string[]) =>
+    list.flatMap((entry) => {
+      if (entry.endsWith('.*')) {
+        const stem = likeEscape(entry.slice(0, -1))
+        return [`e.referrer_domain LIKE ${bind(`${stem}%`)} ESCAPE '\\'`, `e.referrer_domain LIKE ${bind(`%.${stem}%`)} ESCAPE '\\'`]
+      }
+      return [`e.referrer_domain = ${bind(entry)}`, `e.referrer_domain LIKE ${bind(`%.${likeEscape(entry)}`)} ESCAPE '\\'`]
+    })
+  const sources = (list: readonly string[]) => [`${src} IN (${list.map(bind).join(', ')})`]
+  const clickIds = (ids: readonly string[]) => ids.map((id) => `e.${id} IS NOT NULL`)
+  const paid = any([...like(medium, PAID_MEDIUMS), ...clickIds(PAID_CLICK_IDS)])
+  const paidOr = (kind: string) => `CASE WHEN ${paid} THEN 'paid${kind}' ELSE 'organic${kind}' END`
+  const direct = `NOT ${EXTERNAL_REFERRER} AND e.utm_source IS NULL AND e.utm_medium IS NULL AND NOT ${any(clickIds([...PAID_CLICK_IDS, 'fbclid']))}`
+  const email = [...like(medium, ['mail']), ...domains(CHANNEL_DOMAINS.email)]
+  const search = [
+    ...domains(CHANNEL_DOMAINS.search),
+    ...sources(CHANNEL_SOURCES.search),
+    `${medium} = ${bind('organic')}`,
+    ...like(medium, ['search']),
+    ...clickIds(['gclid', 'msclkid'])
+  ]
+  const social = [
+    ...domains(CHANNEL_DOMAINS.social),
+    ...sources(CHANNEL_SOURCES.social),
+    ...like(medium, ['social']),
+    ...clickIds(['fbclid', 'ttclid', 'li_fat_id', 'twclid'])
+  ]
+  const shopping = [...domains(CHANNEL_DOMAINS.shopping), ...like(medium, ['shop'])]
+  const video = [...domains(CHANNEL_DOMAINS.video), ...sources(CHANNEL_SOURCES.video), ...like(medium, ['video'])]
+  const sql = `CASE
+    WHEN ${direct} THEN 'direct'
+    WHEN ${any(like(medium, ['affiliate']))} THEN 'affiliate'
+    WHEN ${any([...like(medium, ['sms']), ...like(src, ['sms'])])} THEN 'sms'
+    WHEN ${any(email)} THEN 'email'
+    WHEN ${any(search)} THEN ${paidOr('Search')}
+    WHEN ${any(social)} THEN ${paidOr('Social')}
+    WHEN ${any(shopping)} THEN ${paidOr('Shopping')}
+    WHEN ${any(video)} THEN ${paidOr('Video')}
+    WHEN ${paid} THEN 'paidAds'
+    ELSE 'referral' END`
+  return { sql, params }
+})()
+
+// ---------------------------------------------------------------------------------------------------
+// /metrics and /metrics/expanded
+
+const EVENT_COLUMNS = {
+  path: 'e.url_path',
+  title: 'e.page_title',
+  query: 'e.url_query',
+  tag: 'e.tag',
+  hostname: 'e.hostname',
+  referrer: 'e.referrer_domain',
+  domain: 'e.referrer_domain',
+  utmSource: 'e.utm_source',
+  utmMedium: 'e.utm_medium',
+  utmCampaign: 'e.utm_campaign',
+  utmContent: 'e.utm_content',
+  utmTerm: 'e.utm_term'
+} as const
+
+const SESSION_COLUMNS = {
+  browser: 's.browser',
+  os: 's.os',
+  device: 's.device',
+  screen: 's.screen',
+  // Languages are grouped by their first two letters, lower-cased ("en-US", "EN-gb" → "en").
+  language: 'lower(substr(s.language, 1, 2))',
+  country: 's.country',
+  region: 's.region',
+  city: 's.city',
+  distinctId: 's.distinct_id'
+} as const
+
+const VISIT_TYPES = ['entry', 'exit', 'channel'] as const
+
+export const METRIC_TYPES = [...Object.keys(EVENT_COLUMNS), ...Object.keys(SESSION_COLUMNS), ...VISIT_TYPES, 'event'] as MetricType[]
+export type MetricType = keyof typeof EVENT_COLUMNS | keyof typeof SESSION_COLUMNS | (typeof VISIT_TYPES)[number] | 'event'
+
+/** v2 names of metric types. */
+export const METRIC_TYPE_ALIASES: Record<string, MetricType> = { url: 'path', host: 'hostname' }
+
+export interface MetricOptions {
+  limit: number
+  offset: number
+  /** Keeps rows whose value contains this text (case-insensitive). */
+  search?: string
+}
+
+/** City and region rows name their country, as Umami's do. */
+const withCountry = (type: MetricType) => type === 'city' || type === 'region'
+
+/**
+ * The rows a breakdown counts, one per event: `x` (the value), `session_id`, `visit_id` (and `country`
+ * for city/region). Views for every type but `event` (custom events). Entry, exit and channel are
+ * attributes of the visit, decided over all its views in the range (as Umami does); the filters then
+ * pick which visits count.
+ */
+function namedRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Source {
+  if (type === 'event') {
+    const src = source(scope, parsed, 'custom')
+    return { sql: `SELECT e.event_name AS x, e.session_id, e.visit_id FROM ${src.sql}`, params: src.params }
+  }
+  if (type in EVENT_COLUMNS) {
+    const column = EVENT_COLUMNS[type as keyof typeof EVENT_COLUMNS]
+    const src = source(scope, parsed, 'view')
+    // Absent values (no title, no query, no utm_source…) are not a row; referrers also leave out the site itself.
+    const present = column === 'e.referrer_domain' ? ` AND ${EXTERNAL_REFERRER}` : ` AND ${column} IS NOT NULL AND ${column} <> ''`
+    return { sql: `SELECT ${column} AS x, e.session_id, e.visit_id FROM ${src.sql}${present}`, params: src.params }
+  }
+  if (type in SESSION_COLUMNS) {
+    const column = SESSION_COLUMNS[type as keyof typeof SESSION_COLUMNS]
+    const src = source(scope, parsed, 'view', { session: true })
+    // Unknown browsers, countries… stay (as "null", Umami's "Unknown"); an absent distinct id is no visitor's id.
+    const present = type === 'distinctId' ? ' AND s.distinct_id IS NOT NULL' : ''
+    const country = withCountry(type) ? ', s.country AS country' : ''
+    return { sql: `SELECT ${column} AS x${country}, e.session_id, e.visit_id FROM ${src.sql}${present}`, params: src.params }
+  }
+  // Entry, exit, channel: one value per visit from its first (or last) view in the range.
+  const last = type === 'exit'
+  const attribute = type === 'channel' ? CHANNEL.sql : 'e.url_path'
+  // SQLite takes the bare columns of a min()/max() query from the row holding that minimum or maximum
+  // (sqlite.org/lang_select.html#bare_aggregate_terms): one grouping pass, no window sort. Two views of
+  // a visit in the same millisecond tie, and either may be taken.
+  const perVisit = ` JOIN (SELECT e.visit_id, ${attribute} AS x, ${last ? 'max' : 'min'}(e.created_at) AS m
+      FROM website_event e WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end AND e.event_type = @pageView
+      GROUP BY e.visit_id) v ON v.visit_id = e.visit_id`
+  const src = source(scope, parsed, 'view', { join: perVisit })
+  return {
+    sql: `SELECT v.x AS x, e.session_id, e.visit_id FROM ${src.sql}`,
+    params: { ...src.params, ...(type === 'channel' ? CHANNEL.params : {}) }
+  }
+}
+
+export interface MetricRow {
+  x: string | null
+  y: number
+  country?: string | null
+}
+
+/** Top values: y = distinct visitors (custom events: number of events), by y then x. */
+export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
+  const rows = namedRows(scope, parsed, type)
+  const country = withCountry(type) ? ', country' : ''
+  const measure = type === 'event' ? 'count(*)' : 'count(DISTINCT session_id)'
+  const search = options.search === undefined ? '' : ` HAVING x LIKE @search ESCAPE '\\'`
+  return prepared(
+    db,
+    `SELECT x, ${measure} AS y${country} FROM (${rows.sql}) GROUP BY x${country}${search}
+     ORDER BY y DESC, x ASC LIMIT @limit OFFSET @offset`
+  ).all({ ...rows.params, limit: options.limit, offset: options.offset, search: contains(options.search ?? '') }) as MetricRow[]
+}
+
+export interface ExpandedMetricRow {
+  name: string | null
+  pageviews: number
+  visitors: number
+  visits: number
+  bounces: number
+  totaltime: number
+  country?: string | null
+}
+
+/**
+ * Per value: pageviews (views carrying the value; custom events for `event`), visitors, visits, and the
+ * bounces and time of those visits, each visit measured as in /stats (its filtered views in the range).
+ * So a three-page visit through /a is no bounce of /a, and its whole duration counts for /a.
+ */
+export function getExpandedMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): ExpandedMetricRow[] {
+  const rows = namedRows(scope, parsed, type)
+  const views = source(scope, parsed, 'view')
+  const country = withCountry(type) ? ', country' : ''
+  const search = options.search === undefined ? '' : ` HAVING x LIKE @search ESCAPE '\\'`
+  return prepared(
+    db,
+    `WITH visit AS (
+       SELECT e.visit_id, count(*) AS c, (max(e.created_at) - min(e.created_at)) / 1000 AS t FROM ${views.sql} GROUP BY e.visit_id
+     ), named AS (
+       SELECT x${country}, session_id, visit_id, count(*) AS n FROM (${rows.sql}) GROUP BY x${country}, session_id, visit_id${search}
+     )
+     SELECT x AS name${country}, sum(n) AS pageviews, count(DISTINCT session_id) AS visitors, count(*) AS visits,
+       coalesce(sum(v.c = 1), 0) AS bounces, coalesce(sum(v.t), 0) AS totaltime
+     FROM named LEFT JOIN visit v ON v.visit_id = named.visit_id
+     GROUP BY x${country} ORDER BY visitors DESC, visits DESC, name ASC LIMIT @limit OFFSET @offset`
+  ).all({ ...views.params, ...rows.params, limit: options.limit, offset: options.offset, search: contains(options.search ?? '') }) as ExpandedMetricRow[]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Events
+
+export interface EventListRow {
+  event_id: number
+  created_at: number
+  hostname: string | null
+  url_path: string
+  url_query: string | null
+  referrer: string | null
+  referrer_domain: string | null
+  session_uuid: string
+  distinct_id: string | null
+  country: string | null
+  city: string | null
+  device: string | null
+  os: string | null
+  browser: string | null
+  page_title: string | null
+  event_type: number
+  event_name: string | null
+  has_data: number
+}
+
+/** Events of every type, newest first; `search` matches the event name or the path. */
+export function listEvents(
+  db: Db,
+  scope: Scope,
+  parsed: ParsedFilters,
+  page: { limit: number; offset: number; search?: string }
+): { rows: EventListRow[]; count: number } {
+  const src = source(scope, parsed, 'any', { session: true })
+  const search = page.search === undefined ? '' : ` AND (e.event_name LIKE @search ESCAPE '\\' OR e.url_path LIKE @search ESCAPE '\\')`
+  const params = { ...src.params, search: contains(page.search ?? ''), limit: page.limit, offset: page.offset }
+  const count = prepared(db, `SELECT count(*) FROM ${src.sql}${search}`).pluck().get(params) as number
+  const rows = prepared(
+    db,
+    `SELECT e.event_id, e.created_at, e.hostname, e.url_path, e.url_query, e.referrer, e.referrer_domain, s.session_uuid,
+       s.distinct_id, s.country, s.city, s.device, s.os, s.browser, e.page_title, e.event_type, e.event_name,
+       EXISTS (SELECT 1 FROM event_data d WHERE d.event_id = e.event_id) AS has_data
+     FROM ${src.sql}${search} ORDER BY e.created_at DESC, e.event_id DESC LIMIT @limit OFFSET @offset`
+  ).all(params) as EventListRow[]
+  return { rows, count }
+}
+
+/** Custom events per (name, bucket), in time order; `limit` keeps the most frequent names only. */
+export function getEventSeries(
+  db: Db,
+  scope: Scope,
+  parsed: ParsedFilters,
+  bucketing: Bucketing,
+  limit: number | undefined
+): { x: string; t: string; y: number }[] {
+  const src = source(scope, parsed, 'custom')
+  const label = labelSql(db, scope, bucketing)
+  const top =
+    limit === undefined
+      ? ''
+      : ` AND e.event_name IN (SELECT e.event_name FROM ${src.sql} GROUP BY e.event_name ORDER BY count(*) DESC, e.event_name ASC LIMIT @limit)`
+  return prepared(
+    db,
+    `SELECT e.event_name AS x, ${label.sql} AS t, count(*) AS y FROM ${src.sql}${top} GROUP BY x, t ORDER BY t, x`
+  ).all({ ...src.params, ...label.params, limit: limit ?? -1 }) as { x: string; t: string; y: number }[]
+}
+
+export interface EventStats {
+  events: number
+  visitors: number
+  visits: number
+  uniqueEvents: number
+}
+
+export function getEventStats(db: Db, scope: Scope, parsed: ParsedFilters): EventStats {
+  const src = source(scope, parsed, 'custom')
+  return prepared(
+    db,
+    `SELECT count(*) AS events, count(DISTINCT e.session_id) AS visitors, count(DISTINCT e.visit_id) AS visits,
+       count(DISTINCT e.event_name) AS uniqueEvents FROM ${src.sql}`
+  ).get(src.params) as EventStats
+}
+
+// ---------------------------------------------------------------------------------------------------
+// /active, /daterange, /values
+
+/** Distinct sessions with any event since `since`. */
+export function getActiveVisitors(db: Db, websiteId: number, since: number, now: number): number {
+  return prepared(db, 'SELECT count(DISTINCT session_id) FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ?')
+    .pluck()
+    .get(websiteId, since, now) as number
+}
+
+/** First and last event times of the website, or nulls without data. */
+export function getDateRange(db: Db, websiteId: number): { first: number | null; last: number | null } {
+  const edge = (order: 'ASC' | 'DESC') =>
+    (prepared(db, `SELECT created_at FROM website_event WHERE website_id = ? ORDER BY created_at ${order} LIMIT 1`).pluck().get(websiteId) as
+      | number
+      | undefined) ?? null
+  return { first: edge('ASC'), last: edge('DESC') }
+}
+
+/** How many values a `search` for /values may hold (comma-separated, matched as "contains any"). */
+export const MAX_VALUE_SEARCHES = 5
+const VALUES_LIMIT = 10
+
+/** The most frequent values of a filter column in range (events carrying each), for filter pickers. */
+export function getFilterValues(db: Db, scope: Scope, name: FilterName, searches: string[]): { value: string; count: number }[] {
+  const column = FILTER_COLUMNS[name]
+  const join = column.startsWith('s.') ? SESSION_JOIN : ''
+  const params: Record<string, unknown> = { websiteId: scope.websiteId, start: scope.start, end: scope.end, selfDomain: scope.selfDomain, limit: VALUES_LIMIT }
+  const matches = searches.map((text, i) => {
+    params[`search${i}`] = contains(text)
+    return `${column} LIKE @search${i} ESCAPE '\\'`
+  })
+  const search = matches.length ? ` AND (${matches.join(' OR ')})` : ''
+  const present = column === 'e.referrer_domain' ? ` AND ${EXTERNAL_REFERRER}` : ` AND ${column} IS NOT NULL AND ${column} <> ''`
+  return prepared(
+    db,
+    `SELECT ${column} AS value, count(*) AS count FROM website_event e${join}
+     WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end${present}${search}
+     GROUP BY value ORDER BY count DESC, value ASC LIMIT @limit`
+  ).all(params) as { value: string; count: number }[]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Realtime
+
+/** The most recent events listed in the realtime view. */
+export const REALTIME_EVENT_LIMIT = 500
+
+export interface RealtimeEventRow {
+  event_id: number
+  session_id: number
+  session_uuid: string
+  event_type: number
+  created_at: number
+  url_path: string
+  referrer_domain: string | null
+  event_name: string | null
+  hostname: string | null
+  country: string | null
+  browser: string | null
+  os: string | null
+  device: string | null
+}
+
+export interface RealtimeNumbers {
+  countries: { key: string; n: number }[]
+  urls: { key: string; n: number }[]
+  referrers: { key: string; n: number }[]
+  events: RealtimeEventRow[]
+  series: { x: string; views: number; visitors: number }[]
+  totals: { views: number; visitors: number; events: number }
+}
+
+/**
+ * The last minutes of a website: visitors per country (sessions with any event), views per path and per
+ * outside referrer, the latest events, views and visitors (sessions with a view) per minute, and totals.
+ */
+export function getRealtimeNumbers(db: Db, scope: Scope, parsed: ParsedFilters, zone: Omit<Bucketing, 'unit'>): RealtimeNumbers {
+  const all = source(scope, parsed, 'any', { session: true })
+  const views = source(scope, parsed, 'view')
+  const label = labelSql(db, scope, { unit: 'minute', ...zone })
+  const top = (sql: string, params: Record<string, unknown>) => prepared(db, sql).all(params) as { key: string; n: number }[]
+  return {
+    countries: top(
+      `SELECT s.country AS key, count(DISTINCT e.session_id) AS n FROM ${all.sql} AND s.country IS NOT NULL GROUP BY key ORDER BY n DESC, key`,
+      all.params
+    ),
+    urls: top(`SELECT e.url_path AS key, count(*) AS n FROM ${views.sql} GROUP BY key ORDER BY n DESC, key`, views.params),
+    referrers: top(
+      `SELECT e.referrer_domain AS key, count(*) AS n FROM ${views.sql} AND ${EXTERNAL_REFERRER} GROUP BY key ORDER BY n DESC, key`,
+      views.params
+    ),
+    events: prepared(
+      db,
+      `SELECT e.event_id, e.session_id, s.session_uuid, e.event_type, e.created_at, e.url_path, e.referrer_domain, e.event_name,
+         e.hostname, s.country, s.browser, s.os, s.device
+       FROM ${all.sql} ORDER BY e.created_at DESC, e.event_id DESC LIMIT @limit`
+    ).all({ ...all.params, limit: REALTIME_EVENT_LIMIT }) as RealtimeEventRow[],
+    series: prepared(
+      db,
+      `SELECT ${label.sql} AS x, count(*) AS views, count(DISTINCT e.session_id) AS visitors FROM ${views.sql} GROUP BY x ORDER BY x`
+    ).all({ ...views.params, ...label.params }) as { x: string; views: number; visitors: number }[],
+    totals: prepared(
+      db,
+      `SELECT coalesce(sum(e.event_type = @pageView), 0) AS views, count(DISTINCT e.session_id) AS visitors,
+         coalesce(sum(e.event_type = @customEvent), 0) AS events FROM ${all.sql}`
+    ).get(all.params) as { views: number; visitors: number; events: number }
+  }
+}
