@@ -32,11 +32,10 @@ function bundleLandmarks() {
 const RULES = (landmark) => [
   ['one-time: start-up, login (bcrypt), tracker minify', (f, u) => /bcryptjs|terser|esm\/(loader|module_job|utils)|cjs\/loader|startServer|compileSourceTextModule/.test(u + ' ' + f)],
   ['writer: COMMIT / transaction (SQLite)', (f) => f === 'sqliteTransaction'],
-  ['writer: inserts (SQLite)', (f, u) => (f === 'insert' || f === 'flush') && u.includes('server-')],
+  ['writer: encode + post to the worker thread', (f, u) => (f === 'encodeHit' || f === 'flush' || f === 'postMessage') && (u.includes('server-') || u.includes('worker'))],
   ['website lookup per hit (SQLite)', (f) => f === 'getWebsiteByUuid'],
   ['session/visit ids (sha512 + uuid v5)', (f) => /^(hashUuid|sessionUuid|visitUuid|monthSalt|hourSalt)$/.test(f)],
-  ['cache token: JWT sign', (f, u) => f === 'sign' && u.includes('fast-jwt')],
-  ['cache token: JWT verify', (f, u) => f === 'verify' && u.includes('fast-jwt')],
+  ['signed tokens: sign / verify (HMAC)', (f, u) => /^(sign|verify|check)$/.test(f) && u.includes('server-')],
   ['geo: countryOf (maxmind + ipaddr)', (f) => f === 'countryOf'],
   ['user agent: parse (cached)', (f) => f === 'parseUserAgent'],
   ['user agent: isbot regex', (f) => f === 'isBotAgent'],
