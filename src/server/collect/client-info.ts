@@ -139,6 +139,18 @@ export function deviceType(screen: string | null | undefined, os: string | null)
   return 'mobile'
 }
 
+/** Device types ua-parser-js reports; anything else (or none) is a desktop. */
+const UA_DEVICE_TYPES = new Set(['mobile', 'tablet', 'smarttv', 'console', 'wearable', 'embedded'])
+
+/**
+ * Umami v3's device rule (umami-v2.md §14), used by /api/send: the user-agent parser's device type,
+ * else `desktop`; a desktop whose screen is at most 1920 pixels wide is a `laptop`.
+ */
+export function deviceTypeV3(uaDevice: string | null, screen: string | null | undefined): string {
+  if (uaDevice && UA_DEVICE_TYPES.has(uaDevice)) return uaDevice
+  return screen && Number(screen.split('x')[0]) <= DESKTOP_SCREEN_WIDTH ? 'laptop' : 'desktop'
+}
+
 /** The browser key Umami stores ("chrome", "crios", "edge-chromium"…), or null. */
 export const browserName = (ua: string): string | null => parseUserAgent(ua).browser
 
@@ -148,6 +160,8 @@ export const osName = (ua: string): string | null => parseUserAgent(ua).os
 export interface UserAgentInfo {
   browser: string | null
   os: string | null
+  /** ua-parser-js's device type (`mobile`, `tablet`, `smarttv`…), or null: the v3 device rule starts from it. */
+  device: string | null
   /** isbot's verdict; an empty agent is never a bot (as in Umami). */
   bot: boolean
 }
@@ -161,7 +175,12 @@ export function parseUserAgent(ua: string): UserAgentInfo {
   const cached = uaCache.get(ua)
   if (cached) return cached
   const result = ua === '' ? null : new UAParser(ua).getResult()
-  const info = { browser: result && browserOf(ua, result), os: result && osOf(ua, result), bot: ua !== '' && isbot(ua) }
+  const info = {
+    browser: result && browserOf(ua, result),
+    os: result && osOf(ua, result),
+    device: result?.device.type ?? null,
+    bot: ua !== '' && isbot(ua)
+  }
   // Only ordinary agents are kept: a stream of made-up, header-sized agents must not grow the cache's memory.
   if (ua.length <= UA_CACHE_MAX_LENGTH) {
     if (uaCache.size >= UA_CACHE_SIZE) uaCache.delete(uaCache.keys().next().value!)

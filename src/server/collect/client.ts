@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { LIMITS } from '../../shared/constants'
 import type { ServerConfig } from '../config'
-import { countryOf, deviceType, normalizeIp, parseUserAgent } from './client-info'
+import { countryOf, deviceType, deviceTypeV3, normalizeIp, parseUserAgent } from './client-info'
 import { clip, type SessionInfo } from './hit'
 
 /**
@@ -44,5 +44,29 @@ export function sessionInfo(
     language: clip(fields.language, LIMITS.language),
     country: countryOf(ip),
     distinctId: fields.distinctId ?? null
+  }
+}
+
+/**
+ * The same for /api/send: the device by Umami v3's rule (umami-v2.md §14), and the sender's own browser,
+ * os and device when it names them (Umami v3.1 overrides; an empty string names nothing).
+ */
+export function sessionInfoV3(
+  userAgent: string,
+  ip: string,
+  fields: { hostname?: unknown; screen?: unknown; language?: unknown; browser?: unknown; os?: unknown; device?: unknown },
+  distinctId: string | null
+): SessionInfo {
+  const parsed = parseUserAgent(userAgent)
+  const screen = clip(fields.screen, LIMITS.screen)
+  return {
+    hostname: clip(fields.hostname, LIMITS.hostname),
+    browser: clip(fields.browser, LIMITS.browser) || clip(parsed.browser, LIMITS.browser),
+    os: clip(fields.os, LIMITS.os) || clip(parsed.os, LIMITS.os),
+    device: clip(fields.device, LIMITS.device) || deviceTypeV3(parsed.device, screen),
+    screen,
+    language: clip(fields.language, LIMITS.language),
+    country: countryOf(ip),
+    distinctId
   }
 }

@@ -2,6 +2,8 @@ import { EVENT_TYPE, LIMITS } from '../../shared/constants'
 
 /** A validated, normalised hit, ready for the writer. Both collect dialects produce this. */
 export interface Hit {
+  /** Absent on hits: only identify calls are marked (see Identify). */
+  kind?: 'event'
   websiteId: number
   sessionUuid: string
   visitId: string
@@ -17,6 +19,19 @@ export interface Hit {
   hostname: string | null
   utm: Partial<Record<(typeof UTM_KEYS)[number], string>>
   clickIds: Partial<Record<(typeof CLICK_ID_KEYS)[number], string>>
+  session: SessionInfo
+  data: DataRow[]
+}
+
+/**
+ * An identify call of the current dialect (`type: identify`): no event row; its properties go to
+ * session_data (one row per key and session, the latest value wins) and its distinct id to the session.
+ */
+export interface Identify {
+  kind: 'identify'
+  websiteId: number
+  sessionUuid: string
+  createdAt: number
   session: SessionInfo
   data: DataRow[]
 }
@@ -67,6 +82,46 @@ export function splitUrl(url: string, removeTrailingSlash: boolean): { path: str
   const query = at === -1 ? null : clipped.slice(at + 1)
   if (removeTrailingSlash && path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
   return { path, query }
+}
+
+/** A page URL of the current dialect, split as Umami v3 stores it. */
+export interface PageUrl {
+  /** pathname + hash ('' when no URL was sent, as Umami stores it). */
+  path: string
+  /** The query string without '?', or null when there is none. */
+  query: string | null
+  /** The URL's host when the URL was absolute, else null. */
+  host: string | null
+}
+
+const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:/i
+
+/**
+ * Parses the `url` of a /api/send payload (a full URL or a path) against `https://{hostname}`, as Umami
+ * v3 does: path = pathname + hash (one trailing slash of the pathname dropped when asked; a lone '/' is
+ * kept), query = search without '?'. Null when it cannot be parsed.
+ */
+export function parsePageUrl(url: string | null, hostname: string | null, removeTrailingSlash: boolean): PageUrl | null {
+  if (url === null || url === '') return { path: '', query: null, host: null }
+  const absolute = ABSOLUTE_URL.test(url)
+  let parsed: URL
+  try {
+    // A hostname that makes no valid base must not make a path unparsable.
+    parsed = absolute ? new URL(url) : new URL(url, `https://${hostname || 'localhost'}`)
+  } catch {
+    try {
+      parsed = new URL(url, 'https://localhost')
+    } catch {
+      return null
+    }
+  }
+  let pathname = parsed.pathname
+  if (removeTrailingSlash && pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1)
+  return {
+    path: clip(pathname + parsed.hash, LIMITS.url) ?? '',
+    query: parsed.search.length > 1 ? clip(parsed.search.slice(1), LIMITS.url) : null,
+    host: absolute ? parsed.hostname || null : null
+  }
 }
 
 export function joinUrl(path: string, query: string | null): string {

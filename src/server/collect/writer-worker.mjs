@@ -7,13 +7,14 @@
 //
 // Protocol (one message per batch each way at most; see the types in writer.ts). Messages are handled
 // in the order they were sent, and batches waiting together are committed together:
-//   in:  { type: 'batch', hits }       hits: flat arrays (encodeHit in writer.ts; read back by the indexes below)
+//   in:  { type: 'batch', hits }       hits: flat arrays (encodeHit in writer.ts; read back by the indexes below);
+//                                      an identify call has the same layout with event type IDENTIFY (0)
 //        { type: 'forget' }            drop cached session ids (sessions were deleted elsewhere)
 //        { type: 'close' }             close the connection, answer { type: 'closed' } and end
 //   out: { type: 'done', messages, ids, errors, retried }   one per transaction
 //          messages: how many batch messages, the oldest unanswered ones, the transaction held
 //          ids: Float64Array [sessionId0, eventId0, sessionId1, eventId1, …] over their hits in order
-//               (NaN where a hit failed)
+//               (NaN where a hit failed; eventId 0 for an identify call)
 //          errors: null, or [index, name, message, code][] of the hits that failed
 //          retried: true when the transaction failed as a whole and the hits were written one by one
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
@@ -46,6 +47,14 @@ const stmts = {
   insertData: db.prepare(`INSERT INTO event_data
     (website_id, event_id, data_key, string_value, number_value, date_value, data_type, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+  // Identify: the latest value of a key wins (UNIQUE (session_id, data_key)).
+  upsertSessionData: db.prepare(`INSERT INTO session_data
+    (website_id, session_id, data_key, string_value, number_value, date_value, data_type, distinct_id, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (session_id, data_key) DO UPDATE SET
+      string_value = excluded.string_value, number_value = excluded.number_value, date_value = excluded.date_value,
+      data_type = excluded.data_type, distinct_id = excluded.distinct_id, created_at = excluded.created_at`),
+  setDistinctId: db.prepare('UPDATE session SET distinct_id = ? WHERE session_id = ? AND distinct_id IS NOT ?'),
   dataVersion: db.prepare('PRAGMA data_version').pluck()
 }
 
@@ -74,7 +83,10 @@ const writeBatch = db.transaction((hits, ids) => {
 // 12 hostname, 13–17 utm_source…utm_term, 18–23 gclid…twclid, 24–31 session hostname, browser, os, device,
 // screen, language, country, distinctId, 32 data as [key, type, string, number, date]…
 const SESSION_AT = 24
+const DISTINCT_ID_AT = 31
 const DATA_AT = 32
+/** ENCODED_IDENTIFY in writer.ts: the event type slot of an identify call. */
+const IDENTIFY = 0
 
 function insert(hit, ids, i) {
   const sessionUuid = hit[1]
@@ -85,6 +97,12 @@ function insert(hit, ids, i) {
     if (sessions.size >= SESSION_CACHE_SIZE) sessions.delete(sessions.keys().next().value)
     sessions.set(sessionUuid, sessionId)
   }
+  if (hit[4] === IDENTIFY) {
+    identify(hit, sessionId)
+    ids[2 * i] = sessionId
+    ids[2 * i + 1] = 0
+    return
+  }
   const info = stmts.insertEvent.run(hit[0], sessionId, ...hit.slice(2, SESSION_AT))
   const eventId = Number(info.lastInsertRowid)
   const data = hit[DATA_AT]
@@ -93,6 +111,16 @@ function insert(hit, ids, i) {
   }
   ids[2 * i] = sessionId
   ids[2 * i + 1] = eventId
+}
+
+/** An identify call: the distinct id onto the session, the properties into session_data (no event). */
+function identify(hit, sessionId) {
+  const distinctId = hit[DISTINCT_ID_AT]
+  if (distinctId !== null) stmts.setDistinctId.run(distinctId, sessionId, distinctId)
+  const data = hit[DATA_AT]
+  for (let d = 0; d < data.length; d += 5) {
+    stmts.upsertSessionData.run(hit[0], sessionId, data[d], data[d + 2], data[d + 3], data[d + 4], data[d + 1], distinctId, hit[3])
+  }
 }
 
 /** Writes hits in one transaction, or hit by hit if that fails, and answers the `messages` batches they came in. */

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../../shared/errors'
-import type { Hit } from './hit'
+import type { Hit, Identify } from './hit'
 
 export interface WriteResult {
   sessionId: number
+  /** The stored event's id; 0 for an identify call, which stores no event. */
   eventId: number
 }
 
@@ -40,10 +41,27 @@ type ToWorker = { type: 'batch'; hits: EncodedHit[] } | { type: 'forget' } | { t
  */
 export type EncodedHit = (string | number | null | (string | number | null)[])[]
 
-export function encodeHit(h: Hit): EncodedHit {
+/**
+ * The kind flag of an encoded identify call, in the slot of the event type (index 4): identify calls share
+ * the layout of hits, their event fields null, so both travel in the same batches and transactions.
+ */
+export const ENCODED_IDENTIFY = 0
+
+export function encodeHit(h: Hit | Identify): EncodedHit {
   const s = h.session
   const data: (string | number | null)[] = []
   for (const row of h.data) data.push(row.key, row.type, row.string, row.number, row.date)
+  if (h.kind === 'identify') {
+    return [
+      h.websiteId, h.sessionUuid, null, h.createdAt, ENCODED_IDENTIFY, null, null, null, null,
+      null, null, null, null,
+      null, null, null, null, null,
+      null, null, null, null,
+      null, null,
+      s.hostname, s.browser, s.os, s.device, s.screen, s.language, s.country, s.distinctId,
+      data
+    ]
+  }
   return [
     h.websiteId, h.sessionUuid, h.visitId, h.createdAt, h.eventType, h.urlPath, h.urlQuery, h.referrer, h.referrerDomain,
     h.pageTitle, h.eventName, h.tag, h.hostname,
@@ -142,8 +160,11 @@ export class HitWriter {
     this.onError = options.onError ?? ((error) => console.error('HitWriter:', error))
   }
 
-  /** Queues a hit; resolves once it is committed. Rejects with 503 when the queue is full or the writer closed. */
-  write(hit: Hit): Promise<WriteResult> {
+  /**
+   * Queues a hit (or an identify call); resolves once it is committed. Rejects with 503 when the queue is
+   * full or the writer closed.
+   */
+  write(hit: Hit | Identify): Promise<WriteResult> {
     if (this.closed) return Promise.reject(shuttingDown())
     if (this.queue.length + this.inFlightHits >= this.maxQueue) {
       this.stats.rejectedBusy++

@@ -1,13 +1,15 @@
 import { gzipSync } from 'node:zlib'
 import { minify } from 'terser'
 import umamiSource from './umami.js?raw'
+import scriptSource from './script.js?raw'
 
 export interface TrackerScript {
   code: string
   gzipBytes: number
 }
 
-const sources = { 'umami.js': umamiSource } as const
+/** umami.js: the classic tracker (POST /api/collect); script.js: the current one (POST /api/send). */
+const sources = { 'umami.js': umamiSource, 'script.js': scriptSource } as const
 export type TrackerName = keyof typeof sources
 
 const built = new Map<TrackerName, Promise<TrackerScript>>()

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
-import { CACHE_HEADER, EVENT_TYPE, LIMITS, VISIT_RENEW_MS } from '../../../shared/constants'
+import { EVENT_TYPE, LIMITS } from '../../../shared/constants'
 import { AppError, badRequest } from '../../../shared/errors'
 import { clientIp, isBotAgent, sessionInfo, userAgentOf } from '../../collect/client'
 import { campaignParams, clip, flattenData, type Hit, referrerDomain, splitUrl } from '../../collect/hit'
-import { isUuid, sessionUuid, visitUuid } from '../../collect/ids'
+import { isUuid, sessionUuid } from '../../collect/ids'
+import { cachedVisit, cacheHeaderOf, cacheTokenOf, visitOf } from '../../collect/pipeline'
 import { getWebsiteByUuid } from '../../queries/websites'
 
 interface V1Payload {
@@ -56,29 +57,10 @@ export async function v1CollectRoutes(app: FastifyInstance) {
 
     const now = ctx.now()
     // A valid cache token from an earlier hit of this website carries the session and visit on.
-    const cacheHeader = request.headers[CACHE_HEADER]
-    const cacheToken = typeof cacheHeader === 'string' ? cacheHeader : typeof payload.cache === 'string' ? payload.cache : undefined
-    const cache = ctx.auth.cache.verify(cacheToken)
-    let session: string
-    let visitId: string
-    let visitStart: number
-    // The token to answer with: the one that came in, as long as the visit it carries goes on.
-    let token: string | null = null
-    if (cache && cache.websiteId === website.website_uuid && isUuid(cache.sessionId) && typeof cache.visitId === 'string' && typeof cache.visitStart === 'number') {
-      session = cache.sessionId
-      visitId = cache.visitId
-      visitStart = cache.visitStart
-      if (now - visitStart > VISIT_RENEW_MS) {
-        visitId = visitUuid(ctx.secret, session, now)
-        visitStart = now
-      } else {
-        token = cacheToken!
-      }
-    } else {
-      session = sessionUuid(ctx.secret, website.website_uuid, ip, userAgent, now)
-      visitId = visitUuid(ctx.secret, session, now)
-      visitStart = now
-    }
+    const cacheToken = cacheHeaderOf(request.headers) ?? (typeof payload.cache === 'string' ? payload.cache : undefined)
+    const cached = cachedVisit(ctx, cacheToken, website.website_uuid)
+    const session = cached?.sessionId ?? sessionUuid(ctx.secret, website.website_uuid, ip, userAgent, now)
+    const visit = visitOf(ctx, session, now, cached, cacheToken)
 
     const { path, query } = splitUrl(payload.url, ctx.config.removeTrailingSlash)
     const referrer = type === 'pageview' ? clip(payload.referrer, LIMITS.referrer) : null
@@ -89,7 +71,7 @@ export async function v1CollectRoutes(app: FastifyInstance) {
     const hit: Hit = {
       websiteId: website.website_id,
       sessionUuid: session,
-      visitId,
+      visitId: visit.visitId,
       createdAt: now,
       eventType: type === 'pageview' ? EVENT_TYPE.pageView : EVENT_TYPE.customEvent,
       urlPath: path,
@@ -105,7 +87,6 @@ export async function v1CollectRoutes(app: FastifyInstance) {
       data
     }
     await ctx.writer.write(hit)
-    token ??= ctx.auth.cache.sign({ websiteId: website.website_uuid, sessionId: session, visitId, visitStart })
-    return reply.type('text/plain; charset=utf-8').send(token)
+    return reply.type('text/plain; charset=utf-8').send(cacheTokenOf(ctx, website.website_uuid, visit))
   })
 }
