@@ -3,14 +3,13 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { BROWSER_UA, eventually, launchChromium } from './browser'
 import { EVENT_TYPE } from '../../src/shared/constants'
 import { resolveConfig } from '../../src/server/config'
 import { startServer, type RunningServer } from '../../src/server/server'
 
-/** A normal desktop Chrome: Playwright's own "HeadlessChrome" agent is, rightly, a bot to isbot. */
-const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 let dataDir: string
 let dashi: RunningServer
@@ -76,17 +75,6 @@ async function api<T>(path: string, init: { token?: string; body?: unknown } = {
   return (await res.json()) as T
 }
 
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-async function eventually<T>(check: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
 interface StoredEvent {
   event_id: number
   event_type: number
@@ -127,10 +115,7 @@ beforeAll(async () => {
   websiteUuid = website.website_uuid
   site = await startSite(`${dashi.url}/script.js`, website.website_uuid)
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
