@@ -25,7 +25,7 @@ export interface Scope {
   selfDomain: string | null
 }
 
-const SESSION_JOIN = ' JOIN session s ON s.session_id = e.session_id'
+export const SESSION_JOIN = ' JOIN session s ON s.session_id = e.session_id'
 
 /** The page's own host, lower-cased and without www. */
 const OWN_HOST = "(CASE WHEN lower(e.hostname) LIKE 'www.%' THEN substr(lower(e.hostname), 5) ELSE lower(e.hostname) END)"
@@ -42,22 +42,30 @@ interface Source {
   params: Record<string, unknown>
 }
 
-/** The filtered events of the scope, of one kind. `join` adds joins after the optional session join. */
-function source(scope: Scope, parsed: ParsedFilters, kind: EventKind, options: { session?: boolean; join?: string } = {}): Source {
+/** The request's filters as conditions on `e`/`s`; filtering by referrer also leaves out self-referrals (as Umami). */
+export function filterConditions(scope: Scope, parsed: ParsedFilters): { join: string; where: string; params: Record<string, unknown> } {
   const filters = filterSql(parsed)
-  const join = (filters.needsSession || options.session ? SESSION_JOIN : '') + (options.join ?? '')
-  const type = kind === 'view' ? ' AND e.event_type = @pageView' : kind === 'custom' ? ' AND e.event_type = @customEvent' : ''
-  // As in Umami, filtering by referrer also leaves out self-referrals.
   const self = parsed.filters.some((f) => f.name === 'referrer') ? ` AND NOT ${SELF_REFERRAL}` : ''
   return {
-    sql: `website_event e${join} WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end${type}${filters.sql}${self}`,
+    join: filters.needsSession ? SESSION_JOIN : '',
+    where: filters.sql + self,
+    params: { selfDomain: scope.selfDomain, ...filters.params }
+  }
+}
+
+/** The filtered events of the scope, of one kind. `join` adds joins after the optional session join. */
+export function source(scope: Scope, parsed: ParsedFilters, kind: EventKind, options: { session?: boolean; join?: string } = {}): Source {
+  const filters = filterConditions(scope, parsed)
+  const join = (filters.join || (options.session ? SESSION_JOIN : '')) + (options.join ?? '')
+  const type = kind === 'view' ? ' AND e.event_type = @pageView' : kind === 'custom' ? ' AND e.event_type = @customEvent' : ''
+  return {
+    sql: `website_event e${join} WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end${type}${filters.where}`,
     params: {
       websiteId: scope.websiteId,
       start: scope.start,
       end: scope.end,
       pageView: EVENT_TYPE.pageView,
       customEvent: EVENT_TYPE.customEvent,
-      selfDomain: scope.selfDomain,
       ...filters.params
     }
   }

@@ -1,6 +1,7 @@
 import { EVENT_TYPE } from '../../shared/constants'
 import { filterSql, type ParsedFilters } from '../db/filters'
 import type { Db } from '../db/open'
+import type { PropertyRow } from './current-sessions'
 import { prepared } from '../db/sql'
 import { propertyValue, type Scope, valueSql } from './current-sessions'
 
@@ -131,15 +132,10 @@ export function getEventDataStats(db: Db, scope: Scope, filters: ParsedFilters):
   }
 }
 
-export interface EventDataRow {
+/** A property row of an event: the session property shape plus the event it belongs to. */
+export interface EventDataRow extends PropertyRow {
   event_id: number
   event_name: string | null
-  data_key: string
-  data_type: number
-  string_value: string | null
-  number_value: number | null
-  date_value: number | null
-  created_at: number
 }
 
 const DATA_COLUMNS = 'd.event_id, e.event_name, d.data_key, d.data_type, d.string_value, d.number_value, d.date_value, d.created_at'

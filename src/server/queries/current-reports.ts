@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { EVENT_TYPE } from '../../shared/constants'
-import { filterSql, type ParsedFilters } from '../db/filters'
+import type { ParsedFilters } from '../db/filters'
 import type { Db } from '../db/open'
 import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql } from '../lib/time'
 import { eventSpan } from './span'
+import { filterConditions, type Scope, source } from './current-analytics'
 
 /**
  * Reports of the current Umami API (umami-v2.md §5): saved reports (the `report` table) and the report
@@ -130,15 +131,8 @@ export function deleteReport(db: Db, reportId: number): void {
 // ---------------------------------------------------------------------------------------------------
 // Running reports
 
-export interface ReportScope {
-  /** Integer id of the website (the store's key). */
-  websiteId: number
-  /** Inclusive bounds, ms UTC. */
-  start: number
-  end: number
-  /** The website's own domain without www., for leaving out self-referrals when filtering by referrer. */
-  selfDomain: string | null
-}
+/** The website and range a report runs over (the same scope as the analytics queries). */
+export type ReportScope = Scope
 
 /** A funnel or goal step: a page (`path`, matched against views) or a custom event (`event`, by name). */
 export interface Step {
@@ -146,45 +140,6 @@ export interface Step {
   value: string
 }
 
-const SESSION_JOIN = ' JOIN session s ON s.session_id = e.session_id'
-const OWN_HOST = "(CASE WHEN lower(e.hostname) LIKE 'www.%' THEN substr(lower(e.hostname), 5) ELSE lower(e.hostname) END)"
-const SELF_REFERRAL = `(e.referrer_domain IS @selfDomain OR e.referrer_domain IS ${OWN_HOST})`
-
-interface Conditions {
-  /** Joins to add after `website_event e`. */
-  join: string
-  /** Conditions on `e` (and `s`), each starting with ' AND '. */
-  where: string
-  params: Record<string, unknown>
-}
-
-/** The request's filters as conditions on `e`/`s` (as the analytics routes apply them). */
-function filterConditions(scope: ReportScope, parsed: ParsedFilters): Conditions {
-  const filters = filterSql(parsed)
-  // As in Umami, filtering by referrer also leaves out self-referrals.
-  const self = parsed.filters.some((f) => f.name === 'referrer') ? ` AND NOT ${SELF_REFERRAL}` : ''
-  return {
-    join: filters.needsSession ? SESSION_JOIN : '',
-    where: filters.sql + self,
-    params: { selfDomain: scope.selfDomain, ...filters.params }
-  }
-}
-
-/** `website_event e … WHERE …` over the scope with the filters, ready to follow FROM. */
-function source(scope: ReportScope, parsed: ParsedFilters): { sql: string; params: Record<string, unknown> } {
-  const filters = filterConditions(scope, parsed)
-  return {
-    sql: `website_event e${filters.join} WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end${filters.where}`,
-    params: {
-      websiteId: scope.websiteId,
-      start: scope.start,
-      end: scope.end,
-      pageView: EVENT_TYPE.pageView,
-      customEvent: EVENT_TYPE.customEvent,
-      ...filters.params
-    }
-  }
-}
 
 /**
  * The condition for an event to be `step`, its value bound as `@name`. As in Umami, a value starting or
@@ -224,7 +179,7 @@ export interface FunnelStepResult extends Step {
  * `dropoff` = dropped / previous and `remaining` = visitors / visitors of step 1, both 0 when dividing by 0.
  */
 export function getFunnel(db: Db, scope: ReportScope, parsed: ParsedFilters, windowMinutes: number, steps: Step[]): FunnelStepResult[] {
-  const src = source(scope, parsed)
+  const src = source(scope, parsed, 'any')
   const filters = filterConditions(scope, parsed)
   const params: Record<string, unknown> = { ...src.params, window: Math.round(windowMinutes * 60_000) }
   const levels: string[] = []
@@ -268,7 +223,7 @@ export function getFunnel(db: Db, scope: ReportScope, parsed: ParsedFilters, win
 
 /** Visitors who reached the goal (`num`) out of all visitors with any event in the range (`total`). */
 export function getGoal(db: Db, scope: ReportScope, parsed: ParsedFilters, goal: Step): { num: number; total: number } {
-  const src = source(scope, parsed)
+  const src = source(scope, parsed, 'any')
   const match = stepCondition(goal, 'goal')
   return prepared(
     db,
@@ -296,7 +251,7 @@ const RETENTION_DAYS = 31
  * (`YYYY-MM-DDT00:00:00Z`) when `isoLabels`, else wall-clock (`YYYY-MM-DD 00:00:00`), as time series label it.
  */
 export function getRetention(db: Db, scope: ReportScope, parsed: ParsedFilters, timezone: string, isoLabels: boolean): RetentionRow[] {
-  const src = source(scope, parsed)
+  const src = source(scope, parsed, 'any')
   const span = eventSpan(db, scope)
   const local = localTimeSql('e.created_at', timezone, span.first, span.last)
   const rows = prepared(
@@ -347,7 +302,7 @@ const JOURNEY_LIMIT = 100
 
 /** The most common sequences of the first `steps` views/events of each visit in the range, most common first. */
 export function getJourneys(db: Db, scope: ReportScope, parsed: ParsedFilters, options: JourneyOptions): Journey[] {
-  const src = source(scope, parsed)
+  const src = source(scope, parsed, 'any')
   const params: Record<string, unknown> = { ...src.params, steps: options.steps }
   const columns = Array.from({ length: options.steps }, (_, i) => `e${i + 1}`)
   const pivot = columns.map((c, i) => `max(CASE WHEN n = ${i + 1} THEN item END) AS ${c}`).join(', ')
@@ -390,7 +345,7 @@ export type UtmReport = Record<UtmKey, { utm: string; views: number }[]>
 
 /** Views per value of each UTM parameter (views without that parameter are not counted), most first. */
 export function getUtm(db: Db, scope: ReportScope, parsed: ParsedFilters): UtmReport {
-  const src = source(scope, parsed)
+  const src = source(scope, parsed, 'any')
   // Column names come from UTM_KEYS only.
   const parts = UTM_KEYS.map(
     (key) =>

@@ -22,9 +22,11 @@ export interface DateRange {
   end: number
 }
 
-function instant(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined
-  const n = typeof value === 'number' ? value : /^-?\d+$/.test(String(value)) ? Number(value) : Date.parse(String(value))
+/** A time given as epoch milliseconds (number or digits) or an ISO date; undefined when absent. `name` labels the error. */
+export function instant(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' ? (/^-?\d+$/.test(value) ? Number(value) : Date.parse(value)) : NaN
   if (!Number.isFinite(n) || n < 0 || n > 8.64e15) throw badRequest(`${name} must be a time in epoch milliseconds (or an ISO date)`)
   return n
 }

@@ -21,7 +21,7 @@ import {
 } from '../../queries/current-reports'
 import { normalizeDomain } from '../../queries/v1-analytics'
 import { getWebsiteByUuid, type WebsiteRow } from '../../queries/websites'
-import { filtersOf, iso, paged, paging, timezoneOf, viewableWebsite } from './common'
+import { filtersOf, instant, iso, paged, paging, timezoneOf, viewableWebsite } from './common'
 
 /**
  * Reports of the current API (umami-v2.md §5): saved reports (login only: they belong to accounts) and
@@ -100,17 +100,9 @@ function reportParameters(value: unknown): string {
 
 // --- running reports: validation ---
 
-function instant(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined
-  const n =
-    typeof value === 'number' ? value : typeof value === 'string' ? (/^-?\d+$/.test(value) ? Number(value) : Date.parse(value)) : NaN
-  if (!Number.isFinite(n) || n < 0 || n > 8.64e15) throw badRequest(`parameters.${name} must be an ISO date or a time in epoch milliseconds`)
-  return n
-}
-
 function reportRange(parameters: Body): { start: number; end: number } {
-  const start = instant(parameters.startDate, 'startDate') ?? instant(parameters.startAt, 'startAt')
-  const end = instant(parameters.endDate, 'endDate') ?? instant(parameters.endAt, 'endAt')
+  const start = instant(parameters.startDate, 'parameters.startDate') ?? instant(parameters.startAt, 'parameters.startAt')
+  const end = instant(parameters.endDate, 'parameters.endDate') ?? instant(parameters.endAt, 'parameters.endAt')
   if (start === undefined || end === undefined) {
     throw badRequest('parameters.startDate and parameters.endDate are required (ISO dates or epoch milliseconds)')
   }
