@@ -29,6 +29,24 @@ export function isLoopbackHost(host: string): boolean {
   return ipaddr.isValid(bare) && ipaddr.parse(bare).range() === 'loopback'
 }
 
+/** A dashboard page (/websites/…, /share/…): no file extension, outside the API, asked for by a browser. */
+function isDashboardPage(url: string, accept: string | undefined): boolean {
+  const path = url.split('?')[0]!
+  return !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path) && (accept === undefined || accept.includes('text/html') || accept.includes('*/*'))
+}
+
+/**
+ * The dashboard routes in the browser (history mode), so a reload, a bookmark or a shared /share/… link
+ * opens the app: such paths get index.html. Everything else that no route serves (API paths, missing
+ * assets) keeps the dialect's 404.
+ */
+function registerDashboardFallback(app: FastifyInstance): void {
+  app.get('/*', (request, reply) => {
+    if (!isDashboardPage(request.url, request.headers.accept)) return reply.callNotFound()
+    return reply.header('cache-control', 'no-cache').sendFile('index.html')
+  })
+}
+
 /**
  * Opens the data directory and database, builds the app and listens: the one start-up path shared
  * by web mode (cli.ts) and the desktop shell.
@@ -52,6 +70,7 @@ export async function startServer(
     })
     if (options.staticDir && existsSync(join(options.staticDir, 'index.html'))) {
       await app.register(fastifyStatic, { root: options.staticDir, wildcard: false, index: 'index.html' })
+      registerDashboardFallback(app)
     }
     await app.listen({ port: config.port, host: config.host })
   } catch (error) {
