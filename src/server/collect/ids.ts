@@ -19,9 +19,20 @@ export function uuidV5(name: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
 }
 
+/** Ids computed lately, by their input: a visitor's hits within the hour ask for the same session and visit ids. */
+const ID_CACHE_SIZE = 10_000
+const idCache = new Map<string, string>()
+
 /** Umami's id rule: UUIDv5 (DNS namespace) of SHA-512-hex of the parts followed by the secret. */
 export function hashUuid(secret: string, ...parts: string[]): string {
-  return uuidV5(sha512(parts.join('') + secret))
+  const input = parts.join('') + secret
+  let id = idCache.get(input)
+  if (id === undefined) {
+    id = uuidV5(sha512(input))
+    if (idCache.size >= ID_CACHE_SIZE) idCache.delete(idCache.keys().next().value!)
+    idCache.set(input, id)
+  }
+  return id
 }
 
 /** A salt per period start, remembered: nearly every hit falls in the current month and hour. */

@@ -92,6 +92,8 @@ function insert(hit, ids, i) {
   const sessionUuid = hit[1]
   let sessionId = sessions.get(sessionUuid)
   if (sessionId === undefined) {
+    // A hit whose session a cache token vouched for carries no session attributes (nulls): the row exists
+    // and DO NOTHING keeps it. Were it gone, the event still gets a (bare) session row, never a lost hit.
     stmts.insertSession.run(sessionUuid, hit[0], hit[3], ...hit.slice(SESSION_AT, DATA_AT))
     sessionId = stmts.findSession.get(sessionUuid)
     if (sessions.size >= SESSION_CACHE_SIZE) sessions.delete(sessions.keys().next().value)

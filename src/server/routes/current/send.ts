@@ -99,7 +99,10 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
   // visit on, and only within the same session, so an identified visitor never inherits another's visit.
   const sessionId = sessionUuid(ctx.secret, websiteUuid, ip, userAgent, t, distinctId ?? undefined)
   const cacheToken = cacheHeaderOf(request.headers)
-  const visit = visitOf(ctx, sessionId, t, cachedVisit(ctx, cacheToken, websiteUuid), cacheToken)
+  const cached = cachedVisit(ctx, cacheToken, website)
+  const visit = visitOf(ctx, sessionId, t, cached, cacheToken)
+  // A token of this very session vouches that its row exists: no user-agent parse or geo lookup needed.
+  const sessionKnown = cached !== null && cached.sessionId === sessionId
   const reply = { cache: cacheTokenOf(ctx, websiteUuid, visit), sessionId, visitId: visit.visitId }
 
   const data = payload.data ? flattenData(payload.data) : []
@@ -113,7 +116,8 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
   if (!page) throw badRequest('Invalid request: payload.url must be a URL or a path')
   const referrer = clip(payload.referrer, LIMITS.referrer) || null
   const eventName = clip(payload.name, LIMITS.eventName) || null
-  const session = sessionInfoV3(userAgent, ip, { ...payload, hostname: hostname ?? page.host }, distinctId)
+  const eventHostname = clip(hostname ?? page.host, LIMITS.hostname)
+  const session = sessionKnown ? null : sessionInfoV3(userAgent, ip, { ...payload, hostname: eventHostname }, distinctId)
   const hit: Hit = {
     websiteId: website.website_id,
     sessionUuid: sessionId,
@@ -127,7 +131,7 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
     pageTitle: clip(payload.title, LIMITS.title) || null,
     eventName,
     tag: clip(payload.tag, LIMITS.tag) || null,
-    hostname: session.hostname,
+    hostname: eventHostname,
     ...campaignParams(page.query),
     session,
     data
