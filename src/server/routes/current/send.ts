@@ -18,8 +18,6 @@ const MAX_BATCH_ITEMS = 1000
 /** Timestamps before this are refused: a sender confusing units, not a hit from the last century. */
 const EARLIEST_TIMESTAMP_MS = Date.UTC(2000, 0, 1)
 const DAY_MS = 86_400_000
-/** session.distinct_id holds 50 characters, as Umami's column. */
-const DISTINCT_ID_LENGTH = 50
 
 /** The string fields of a /api/send payload (umami-v2.md §6.1); each is optional. */
 const STRING_FIELDS = [
@@ -94,7 +92,7 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
   if (ctx.isIgnoredIp(ip)) throw new AppError(403, 'Forbidden: hits from this address are ignored')
 
   const t = timestamp ?? ctx.now()
-  const distinctId = clip(payload.id, DISTINCT_ID_LENGTH) || null
+  const distinctId = clip(payload.id, LIMITS.distinctId) || null
   // The session follows from the hit itself (a distinct id names it); a cache token only carries the
   // visit on, and only within the same session, so an identified visitor never inherits another's visit.
   const sessionId = sessionUuid(ctx.secret, websiteUuid, ip, userAgent, t, distinctId ?? undefined)
