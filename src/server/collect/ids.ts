@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { validate as uuidValidate } from 'uuid'
+import { BoundedCache } from '../lib/bounded-cache'
 
 /** The DNS namespace of RFC 4122, as bytes. */
 const DNS_NAMESPACE = Buffer.from('6ba7b8109dad11d180b400c04fd430c8', 'hex')
@@ -21,7 +22,7 @@ export function uuidV5(name: string): string {
 
 /** Ids computed lately, by their input: a visitor's hits within the hour ask for the same session and visit ids. */
 const ID_CACHE_SIZE = 10_000
-const idCache = new Map<string, string>()
+const idCache = new BoundedCache<string, string>(ID_CACHE_SIZE)
 
 /** Umami's id rule: UUIDv5 (DNS namespace) of SHA-512-hex of the parts followed by the secret. */
 export function hashUuid(secret: string, ...parts: string[]): string {
@@ -29,7 +30,6 @@ export function hashUuid(secret: string, ...parts: string[]): string {
   let id = idCache.get(input)
   if (id === undefined) {
     id = uuidV5(sha512(input))
-    if (idCache.size >= ID_CACHE_SIZE) idCache.delete(idCache.keys().next().value!)
     idCache.set(input, id)
   }
   return id

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { BoundedCache } from './bounded-cache'
 
 /**
  * Compact HS256 JWTs (RFC 7519) for the tokens Dashi issues itself: share, realtime and collect-cache
@@ -24,11 +25,8 @@ const VERIFIED_CACHE_SIZE = 20_000
 
 export function signedTokenKind(key: string): TokenKind {
   const mac = (data: string) => createHmac('sha256', key).update(data).digest()
-  const verified = new Map<string, Claims>()
-  const remember = (token: string, claims: Claims) => {
-    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!)
-    verified.set(token, claims)
-  }
+  const verified = new BoundedCache<string, Claims>(VERIFIED_CACHE_SIZE)
+  const remember = (token: string, claims: Claims) => verified.set(token, claims)
   const check = (token: string): Claims | null => {
     if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(HEADER + '.')) return null
     const dot = token.lastIndexOf('.')
