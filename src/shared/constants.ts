@@ -26,6 +26,8 @@ export const LIMITS = {
   screen: 11,
   language: 35,
   country: 2,
+  /** session.distinct_id, as Umami's column. */
+  distinctId: 50,
   dataKey: 500,
   dataString: 500,
   websiteName: 100,

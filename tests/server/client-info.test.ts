@@ -3,6 +3,7 @@ import {
   browserName,
   countryOf,
   deviceType,
+  deviceTypeV3,
   isPrivateAddress,
   makeIpMatcher,
   normalizeIp,
@@ -192,6 +193,31 @@ describe('device type (umami-v1.md §9.1)', () => {
     expect(deviceType(null, 'Windows 10')).toBeNull()
     expect(deviceType('', 'iOS')).toBeNull()
     expect(deviceType(undefined, null)).toBeNull()
+  })
+})
+
+describe('device type on /api/send (Umami v3 rule, umami-v2.md §14)', () => {
+  test.each([
+    ['mobile', '390x844', 'mobile'],
+    ['tablet', '2732x2048', 'tablet'],
+    ['smarttv', '1920x1080', 'smarttv'],
+    ['console', null, 'console'],
+    // No device type from the parser: a desktop, or a laptop when the screen is at most 1920 wide.
+    [null, '1920x1080', 'laptop'],
+    [null, '1921x1080', 'desktop'],
+    [null, '2560x1440', 'desktop'],
+    [null, null, 'desktop'],
+    // A type the rule does not know is treated as none.
+    ['cyborg', '1366x768', 'laptop'],
+    // A width that is not a number never makes a laptop.
+    [null, 'widexhigh', 'desktop']
+  ])('parser says %s, screen %s: %s', (uaDevice, screen, device) => {
+    expect(deviceTypeV3(uaDevice, screen)).toBe(device)
+  })
+
+  test('follows the parsed user agent: an iPhone is a mobile whatever the screen claims', () => {
+    expect(deviceTypeV3(parseUserAgent(IPHONE_UA).device, '2560x1440')).toBe('mobile')
+    expect(deviceTypeV3(parseUserAgent(CHROME_UA).device, '1440x900')).toBe('laptop')
   })
 })
 

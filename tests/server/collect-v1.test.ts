@@ -422,6 +422,31 @@ describe('the cache token', () => {
     expect(b!.session_id).toBe(a!.session_id)
   })
 
+  test('a returning hit keeps the session attributes of its first hit, whatever device it claims now', async () => {
+    const first = await collectV1(server.app, website.website_uuid, { ip: '203.0.113.10', ua: IPHONE_UA, screen: '390x844' })
+    await collectV1(server.app, website.website_uuid, { ip: '198.51.100.7', ua: FIREFOX_LINUX_UA, screen: '1366x768', cache: first.body, url: '/next' })
+
+    const [a, b] = storedHits()
+    expect(b!.session_id).toBe(a!.session_id)
+    expect(b).toMatchObject({ url_path: '/next', browser: a!.browser, os: 'iOS', device: 'mobile', screen: '390x844' })
+  })
+
+  test('a token issued before the website was reset is not honoured: the next hit starts a full new session', async () => {
+    const token = await login(server.app)
+    const first = await collectV1(server.app, website.website_uuid, { ip: '203.0.113.10' })
+    server.clock.t += 60_000
+    const reset = await server.app.inject({ method: 'POST', url: `/api/website/${website.website_id}/reset`, headers: { authorization: `Bearer ${token}` } })
+    expect(reset.statusCode).toBe(200)
+    server.clock.t += 60_000
+
+    const res = await collectV1(server.app, website.website_uuid, { ip: '203.0.113.10', cache: first.body, url: '/after-reset' })
+    expect(res.statusCode).toBe(200)
+    expect(res.body).not.toBe(first.body)
+    const [hit] = storedHits()
+    // A session rebuilt from the hit itself, not a bare row under the old token's session id.
+    expect(hit).toMatchObject({ url_path: '/after-reset', browser: 'chrome', os: 'Windows 10', screen: '1920x1080', language: 'en-US' })
+  })
+
   test('a forged token is ignored', async () => {
     await collectV1(server.app, website.website_uuid, { ip: '203.0.113.10' })
     const [victim] = storedHits()

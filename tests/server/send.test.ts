@@ -292,6 +292,18 @@ describe('sessions and visits', () => {
     ])
   })
 
+  test('a cache token from before a website reset is ignored: the hit rebuilds its session in full', async () => {
+    const first = (await send(hit())).json()
+    server.clock.t += 60_000
+    const reset = await server.app.inject({ method: 'POST', url: `/api/websites/${website.website_uuid}/reset`, headers: { authorization: `Bearer ${await login(server.app)}` } })
+    expect(reset.statusCode).toBe(200)
+    server.clock.t += 60_000
+    const again = (await send(hit({ url: 'https://example.com/after' }), { cache: first.cache })).json()
+    expect(again.sessionId).toBe(first.sessionId)
+    const [row] = storedHits()
+    expect(row).toMatchObject({ url_path: '/after', session_uuid: first.sessionId, browser: 'chrome', screen: '1440x900', language: 'en-US' })
+  })
+
   test('without a cache token a visit is the session’s clock hour', async () => {
     server.clock.set('2026-01-15T12:10:00Z')
     const first = (await send(hit())).json()

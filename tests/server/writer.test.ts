@@ -135,10 +135,24 @@ describe('HitWriter', () => {
   test('stores a session once and keeps its first-seen attributes', async () => {
     const writer = track(new HitWriter({ file }))
     await writer.write(hit(1))
-    await writer.write(hit(1, { session: { ...hit(1).session, browser: 'firefox', os: 'Linux' } }))
+    await writer.write(hit(1, { session: { ...hit(1).session!, browser: 'firefox', os: 'Linux' } }))
     const sessions = db.prepare('SELECT browser, os FROM session').all()
     expect(sessions).toEqual([{ browser: 'chrome', os: 'Windows 10' }])
     expect(count('website_event')).toBe(2)
+  })
+
+  test('a hit without session attributes joins its existing session, or gets a bare one rather than being lost', async () => {
+    const writer = track(new HitWriter({ file }))
+    const first = await writer.write(hit(1))
+    // The session cache of the worker is dropped by a write of another connection; the row is still found.
+    db.prepare("UPDATE website SET name = name WHERE website_id = 1").run()
+    const known = await writer.write(hit(1, { session: null }))
+    expect(known.sessionId).toBe(first.sessionId)
+    const unknown = await writer.write(hit(2, { session: null }))
+    expect(unknown.sessionId).not.toBe(first.sessionId)
+    const sessions = db.prepare('SELECT browser, os FROM session ORDER BY session_id').all()
+    expect(sessions).toEqual([{ browser: 'chrome', os: 'Windows 10' }, { browser: null, os: null }])
+    expect(count('website_event')).toBe(3)
   })
 
   test('writes event properties with the event, typed', async () => {

@@ -5,6 +5,7 @@ import { Reader, type CountryResponse } from 'maxmind'
 import { isbot } from 'isbot'
 import UAParser from 'ua-parser-js'
 import { LIMITS } from '../../shared/constants'
+import { BoundedCache } from '../lib/bounded-cache'
 
 /*
  * Browser and OS come from ua-parser-js 1.x (MIT; it bounds its input, so a made-up header-sized agent
@@ -167,8 +168,8 @@ export interface UserAgentInfo {
 }
 
 /** Parsed user agents, kept because a site sees the same few hundred agents over and over. */
-const uaCache = new Map<string, UserAgentInfo>()
 const UA_CACHE_SIZE = 5000
+const uaCache = new BoundedCache<string, UserAgentInfo>(UA_CACHE_SIZE)
 const UA_CACHE_MAX_LENGTH = 512
 
 export function parseUserAgent(ua: string): UserAgentInfo {
@@ -183,7 +184,6 @@ export function parseUserAgent(ua: string): UserAgentInfo {
   }
   // Only ordinary agents are kept: a stream of made-up, header-sized agents must not grow the cache's memory.
   if (ua.length <= UA_CACHE_MAX_LENGTH) {
-    if (uaCache.size >= UA_CACHE_SIZE) uaCache.delete(uaCache.keys().next().value!)
     uaCache.set(ua, info)
   }
   return info
@@ -221,8 +221,8 @@ function geo(): Reader<CountryResponse> | null {
 }
 
 /** Countries of recent addresses: a visitor's hits come from the same address. */
-const countryCache = new Map<string, string | null>()
 const COUNTRY_CACHE_SIZE = 50_000
+const countryCache = new BoundedCache<string, string | null>(COUNTRY_CACHE_SIZE)
 
 /** ISO 3166 alpha-2 country of a public address, or null (private addresses, unknown ones). */
 export function countryOf(ip: string): string | null {
@@ -240,7 +240,6 @@ export function countryOf(ip: string): string | null {
       country = null
     }
   }
-  if (countryCache.size >= COUNTRY_CACHE_SIZE) countryCache.delete(countryCache.keys().next().value!)
   countryCache.set(ip, country)
   return country
 }

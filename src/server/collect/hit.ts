@@ -19,7 +19,12 @@ export interface Hit {
   hostname: string | null
   utm: Partial<Record<(typeof UTM_KEYS)[number], string>>
   clickIds: Partial<Record<(typeof CLICK_ID_KEYS)[number], string>>
-  session: SessionInfo
+  /**
+   * What the session records at first sight; null when the session is known to exist already (a valid
+   * cache token of this session carried it here), so a returning tracker's hit skips the user-agent
+   * parse and the geo lookup. Session attributes are fixed at first sight, so nothing is lost.
+   */
+  session: SessionInfo | null
   data: DataRow[]
 }
 

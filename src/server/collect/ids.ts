@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { validate as uuidValidate } from 'uuid'
+import { BoundedCache } from '../lib/bounded-cache'
 
 /** The DNS namespace of RFC 4122, as bytes. */
 const DNS_NAMESPACE = Buffer.from('6ba7b8109dad11d180b400c04fd430c8', 'hex')
@@ -19,9 +20,19 @@ export function uuidV5(name: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
 }
 
+/** Ids computed lately, by their input: a visitor's hits within the hour ask for the same session and visit ids. */
+const ID_CACHE_SIZE = 10_000
+const idCache = new BoundedCache<string, string>(ID_CACHE_SIZE)
+
 /** Umami's id rule: UUIDv5 (DNS namespace) of SHA-512-hex of the parts followed by the secret. */
 export function hashUuid(secret: string, ...parts: string[]): string {
-  return uuidV5(sha512(parts.join('') + secret))
+  const input = parts.join('') + secret
+  let id = idCache.get(input)
+  if (id === undefined) {
+    id = uuidV5(sha512(input))
+    idCache.set(input, id)
+  }
+  return id
 }
 
 /** A salt per period start, remembered: nearly every hit falls in the current month and hour. */

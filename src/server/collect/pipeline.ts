@@ -25,13 +25,15 @@ export function cacheHeaderOf(headers: Record<string, string | string[] | undefi
 
 /**
  * The visit carried by a cache token, when the token is genuine and was issued for this website (a token of
- * another website is ignored, never trusted), else null.
+ * another website is ignored, never trusted) since its last reset (a reset deletes the sessions a token
+ * names), else null. So a cached visit's session row exists, and its hits need no session attributes.
  */
-export function cachedVisit(ctx: AppContext, token: string | undefined, websiteUuid: string): CachedVisit | null {
+export function cachedVisit(ctx: AppContext, token: string | undefined, website: { website_uuid: string; reset_at: number | null }): CachedVisit | null {
   const claims = ctx.auth.cache.verify(token)
   if (
     claims &&
-    claims.websiteId === websiteUuid &&
+    claims.websiteId === website.website_uuid &&
+    (website.reset_at === null || (typeof claims.visitStart === 'number' && claims.visitStart >= website.reset_at)) &&
     isUuid(claims.sessionId) &&
     typeof claims.visitId === 'string' &&
     typeof claims.visitStart === 'number'

@@ -47,8 +47,11 @@ export type EncodedHit = (string | number | null | (string | number | null)[])[]
  */
 export const ENCODED_IDENTIFY = 0
 
+/** The session slots of a hit whose session exists already (Hit.session null): the insert is skipped. */
+const NO_SESSION_INFO = { hostname: null, browser: null, os: null, device: null, screen: null, language: null, country: null, distinctId: null }
+
 export function encodeHit(h: Hit | Identify): EncodedHit {
-  const s = h.session
+  const s = h.session ?? NO_SESSION_INFO
   const data: (string | number | null)[] = []
   for (const row of h.data) data.push(row.key, row.type, row.string, row.number, row.date)
   if (h.kind === 'identify') {

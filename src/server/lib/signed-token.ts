@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { BoundedCache } from './bounded-cache'
 
 /**
  * Compact HS256 JWTs (RFC 7519) for the tokens Dashi issues itself: share, realtime and collect-cache
@@ -24,7 +25,8 @@ const VERIFIED_CACHE_SIZE = 20_000
 
 export function signedTokenKind(key: string): TokenKind {
   const mac = (data: string) => createHmac('sha256', key).update(data).digest()
-  const verified = new Map<string, Claims>()
+  const verified = new BoundedCache<string, Claims>(VERIFIED_CACHE_SIZE)
+  const remember = (token: string, claims: Claims) => verified.set(token, claims)
   const check = (token: string): Claims | null => {
     if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(HEADER + '.')) return null
     const dot = token.lastIndexOf('.')
@@ -42,7 +44,10 @@ export function signedTokenKind(key: string): TokenKind {
   return {
     sign(claims) {
       const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
-      return `${body}.${mac(body).toString('base64url')}`
+      const token = `${body}.${mac(body).toString('base64url')}`
+      // The tracker sends this token back with its next hit: knowing it already saves that hit the HMAC.
+      remember(token, JSON.parse(JSON.stringify(claims)) as Claims)
+      return token
     },
     verify(token) {
       if (!token) return null
@@ -50,8 +55,7 @@ export function signedTokenKind(key: string): TokenKind {
       if (known) return { ...known }
       const claims = check(token)
       if (claims) {
-        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!)
-        verified.set(token, claims)
+        remember(token, claims)
         return { ...claims }
       }
       return null

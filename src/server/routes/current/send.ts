@@ -18,8 +18,6 @@ const MAX_BATCH_ITEMS = 1000
 /** Timestamps before this are refused: a sender confusing units, not a hit from the last century. */
 const EARLIEST_TIMESTAMP_MS = Date.UTC(2000, 0, 1)
 const DAY_MS = 86_400_000
-/** session.distinct_id holds 50 characters, as Umami's column. */
-const DISTINCT_ID_LENGTH = 50
 
 /** The string fields of a /api/send payload (umami-v2.md §6.1); each is optional. */
 const STRING_FIELDS = [
@@ -94,12 +92,15 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
   if (ctx.isIgnoredIp(ip)) throw new AppError(403, 'Forbidden: hits from this address are ignored')
 
   const t = timestamp ?? ctx.now()
-  const distinctId = clip(payload.id, DISTINCT_ID_LENGTH) || null
+  const distinctId = clip(payload.id, LIMITS.distinctId) || null
   // The session follows from the hit itself (a distinct id names it); a cache token only carries the
   // visit on, and only within the same session, so an identified visitor never inherits another's visit.
   const sessionId = sessionUuid(ctx.secret, websiteUuid, ip, userAgent, t, distinctId ?? undefined)
   const cacheToken = cacheHeaderOf(request.headers)
-  const visit = visitOf(ctx, sessionId, t, cachedVisit(ctx, cacheToken, websiteUuid), cacheToken)
+  const cached = cachedVisit(ctx, cacheToken, website)
+  const visit = visitOf(ctx, sessionId, t, cached, cacheToken)
+  // A token of this very session vouches that its row exists: no user-agent parse or geo lookup needed.
+  const sessionKnown = cached !== null && cached.sessionId === sessionId
   const reply = { cache: cacheTokenOf(ctx, websiteUuid, visit), sessionId, visitId: visit.visitId }
 
   const data = payload.data ? flattenData(payload.data) : []
@@ -113,7 +114,8 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
   if (!page) throw badRequest('Invalid request: payload.url must be a URL or a path')
   const referrer = clip(payload.referrer, LIMITS.referrer) || null
   const eventName = clip(payload.name, LIMITS.eventName) || null
-  const session = sessionInfoV3(userAgent, ip, { ...payload, hostname: hostname ?? page.host }, distinctId)
+  const eventHostname = clip(hostname ?? page.host, LIMITS.hostname)
+  const session = sessionKnown ? null : sessionInfoV3(userAgent, ip, { ...payload, hostname: eventHostname }, distinctId)
   const hit: Hit = {
     websiteId: website.website_id,
     sessionUuid: sessionId,
@@ -127,7 +129,7 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
     pageTitle: clip(payload.title, LIMITS.title) || null,
     eventName,
     tag: clip(payload.tag, LIMITS.tag) || null,
-    hostname: session.hostname,
+    hostname: eventHostname,
     ...campaignParams(page.query),
     session,
     data

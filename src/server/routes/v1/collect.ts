@@ -33,8 +33,10 @@ export async function v1CollectRoutes(app: FastifyInstance) {
       request.log.info({ reason: 'bot' }, 'hit dropped')
       return {}
     }
-    const ip = clientIp(request, ctx.config)
-    if (ctx.isIgnoredIp(ip)) throw new AppError(403, 'Forbidden')
+    // The address is needed for the ignore list and a new session only: a returning tracker skips it.
+    let ip: string | undefined
+    const ipOf = () => (ip ??= clientIp(request, ctx.config))
+    if (ctx.config.ignoreIps.length > 0 && ctx.isIgnoredIp(ipOf())) throw new AppError(403, 'Forbidden')
 
     const body = request.body as { type?: unknown; payload?: V1Payload } | null
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Invalid request: the body must be a JSON object {type, payload}')
@@ -58,8 +60,8 @@ export async function v1CollectRoutes(app: FastifyInstance) {
     const now = ctx.now()
     // A valid cache token from an earlier hit of this website carries the session and visit on.
     const cacheToken = cacheHeaderOf(request.headers) ?? (typeof payload.cache === 'string' ? payload.cache : undefined)
-    const cached = cachedVisit(ctx, cacheToken, website.website_uuid)
-    const session = cached?.sessionId ?? sessionUuid(ctx.secret, website.website_uuid, ip, userAgent, now)
+    const cached = cachedVisit(ctx, cacheToken, website)
+    const session = cached?.sessionId ?? sessionUuid(ctx.secret, website.website_uuid, ipOf(), userAgent, now)
     const visit = visitOf(ctx, session, now, cached, cacheToken)
 
     const { path, query } = splitUrl(payload.url, ctx.config.removeTrailingSlash)
@@ -83,7 +85,7 @@ export async function v1CollectRoutes(app: FastifyInstance) {
       tag: null,
       hostname: clip(payload.hostname, LIMITS.hostname),
       ...campaignParams(query),
-      session: sessionInfo(userAgent, ip, payload),
+      session: cached ? null : sessionInfo(userAgent, ipOf(), payload),
       data
     }
     await ctx.writer.write(hit)
