@@ -1,9 +1,11 @@
-// Realistic, varied /api/collect traffic for the ingest benchmark.
+// Realistic, varied ingest traffic for the benchmark, for both tracker dialects: the v1 tracker's
+// /api/collect bodies and the current tracker's /api/send bodies, built from the same pool of hits.
 //
 // A deterministic pool of visitors (public IP, real browser user agent, screen, language) browses a
 // Zipf-distributed set of pages on one site, arriving from a mix of referrers; ~20 % of hits are custom
-// events (event_name, most with event_data). Like the v1 tracker, a visitor sends back the cache token
-// (`x-umami-cache`) that the server returned to its previous hit.
+// events (with a name, most with data). Like the trackers, a visitor sends back the cache token
+// (`x-umami-cache`) that the server returned to its previous hit: v1 replies with the token as plain
+// text, /api/send with JSON `{cache, sessionId, visitId}`.
 //
 // Every hit carries a unique id in its URL query (`_bid=<phase><n>`) so that the benchmark can check,
 // after the run, that each acknowledged hit was stored (and which stored hits were still in flight
@@ -179,18 +181,19 @@ const CAMPAIGNS = [
 const EVENTS = [
   ['signup-click', () => ({ plan: pickStatic(['free', 'pro', 'team']), position: pickStatic(['hero', 'footer', 'pricing']) })],
   ['download', () => ({ platform: pickStatic(['mac', 'windows', 'linux']), version: '1.4.2', size: 84_213_442 })],
-  ['play-video', () => ({ video: 'intro', seconds: Math.floor(Math.random() * 180) })],
-  ['add-to-cart', () => ({ product: { id: 1000 + Math.floor(Math.random() * 240) * 7, category: pickStatic(['books', 'tools', 'apps']) }, price: 19.99, quantity: 1 })],
+  ['play-video', () => ({ video: 'intro', seconds: Math.floor(staticRandom() * 180) })],
+  ['add-to-cart', () => ({ product: { id: 1000 + Math.floor(staticRandom() * 240) * 7, category: pickStatic(['books', 'tools', 'apps']) }, price: 19.99, quantity: 1 })],
   ['newsletter-subscribe', () => ({ source: 'footer', confirmed: false })],
   ['outbound-link', () => ({ url: `https://github.com/${pickStatic(WORDS)}`, new_tab: true })],
-  ['search', () => ({ query: `${pickStatic(WORDS)} ${pickStatic(WORDS)}`, results: Math.floor(Math.random() * 40) })],
+  ['search', () => ({ query: `${pickStatic(WORDS)} ${pickStatic(WORDS)}`, results: Math.floor(staticRandom() * 40) })],
   ['copy-code', () => ({ language: pickStatic(['bash', 'js', 'sql']), tags: ['docs', 'snippet'] })],
   ['scroll-depth', () => ({ percent: pickStatic([25, 50, 75, 100]) })],
   ['theme-toggle', () => ({ theme: pickStatic(['dark', 'light']), at: '2026-05-01T10:20:30Z' })],
   ['form-error', null],
   ['share', () => ({ network: pickStatic(['twitter', 'linkedin', 'mastodon']) })]
 ]
-// Event data content only needs to vary, not to be reproducible: a module-level PRNG keeps it deterministic anyway.
+// Event data comes from a module-level PRNG (reseeded by createHitSource), not Math.random, so that every
+// source built with the same seed (the collect and the send run) sends the same data.
 let staticRandom = rng(99)
 const pickStatic = (list) => list[Math.floor(staticRandom() * list.length)]
 
@@ -209,12 +212,62 @@ function publicIp(random) {
   }
 }
 
+/** A page's document title, as the current tracker reports it (derived from the path: no random draws). */
+function pageTitle(path) {
+  const segments = path.split('/').filter(Boolean)
+  // "/products/1042" → "Products 1042"; "/blog/sqlite-wal-2021-7" → "Sqlite wal 2021 7"; "/" → "Home".
+  const last = segments.at(-1) ?? 'home'
+  const name = (/^\d+$/.test(last) && segments.length > 1 ? `${segments.at(-2)} ${last}` : last).replaceAll('-', ' ')
+  return `${name[0].toUpperCase()}${name.slice(1)} | Example`
+}
+
+/** Stands for the hit id inside a body until next() puts the id in. */
+const MARK = '@@BID@@'
+
 /**
- * Builds the traffic source.
- * @param {{ websiteUuid: string, siteHost?: string, visitors?: number, poolSize?: number, eventShare?: number, seed?: number }} options
- * @returns {{ next: (phase: string) => { id: string, visitor: number, headers: Record<string,string>, body: string }, stats: object, visitors: object[] }}
+ * A hit is `{ website, url, hostname, language, screen, title, referrer? (pageviews), name?, data? (events) }`,
+ * with url = path + query (the query holds `_bid=<MARK>`). The body builders turn it into a request body.
  */
-export function createHitSource({ websiteUuid, siteHost = 'www.example.com', visitors: visitorCount = 20_000, poolSize = 50_000, eventShare = 0.2, seed = 42 }) {
+
+/** The v1 tracker's /api/collect body (umami-v1.md): no title; events carry event_name / event_data. */
+export function collectBody(hit) {
+  const { website, url, hostname, language, screen } = hit
+  if (hit.name === undefined) return JSON.stringify({ type: 'pageview', payload: { website, url, referrer: hit.referrer, hostname, language, screen } })
+  const payload = { website, url, hostname, language, screen, event_name: hit.name }
+  if (hit.data) payload.event_data = hit.data
+  return JSON.stringify({ type: 'event', payload })
+}
+
+/** The current tracker's /api/send body (umami-v2.md §6.1): always type "event"; a name makes it a custom event. */
+export function sendBody(hit) {
+  const { website, url, hostname, language, screen, title, referrer, name, data } = hit
+  // undefined fields (referrer of an event, name of a pageview…) are left out by JSON.stringify, as in the tracker.
+  return JSON.stringify({ type: 'event', payload: { website, hostname, language, screen, title, url, referrer, name, data } })
+}
+
+/** The v1 reply is the cache token as plain text; anything JSON (an error, a bot's reply) is not a token. */
+export function collectToken(responseBody) {
+  return responseBody.length > 0 && responseBody[0] !== '{' ? responseBody : null
+}
+
+/** The /api/send reply is JSON `{cache, sessionId, visitId}`; a bot's `{beep:"boop"}` carries no token. */
+export function sendToken(responseBody) {
+  if (responseBody[0] !== '{') return null
+  try {
+    const { cache } = JSON.parse(responseBody)
+    return typeof cache === 'string' && cache !== '' ? cache : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Builds the traffic source. `body` turns a hit into a request body (collectBody, sendBody) and `token`
+ * takes the cache token out of a 2xx reply (collectToken, sendToken).
+ * @param {{ websiteUuid: string, body?: (hit: object) => string, token?: (responseBody: string) => string | null, siteHost?: string, visitors?: number, poolSize?: number, eventShare?: number, seed?: number }} options
+ * @returns {{ next: (phase: string) => { id: string, visitor: number, headers: Record<string,string>, body: string }, remember: (visitor: number, responseBody: string) => void, stats: object, visitors: object[] }}
+ */
+export function createHitSource({ websiteUuid, body = collectBody, token = collectToken, siteHost = 'www.example.com', visitors: visitorCount = 20_000, poolSize = 50_000, eventShare = 0.2, seed = 42 }) {
   const random = rng(seed)
   staticRandom = rng(seed + 1)
   const pages = buildPages(random)
@@ -249,7 +302,7 @@ export function createHitSource({ websiteUuid, siteHost = 'www.example.com', vis
   }
 
   // The pool: [visitor index, body text before the hit id, body text after it]. Cycled through by next().
-  const MARK = '@@BID@@'
+  // The random draws do not depend on the dialect, so both dialects send the same hits.
   const pool = []
   let events = 0
   for (let i = 0; i < poolSize; i++) {
@@ -257,22 +310,19 @@ export function createHitSource({ websiteUuid, siteHost = 'www.example.com', vis
     const v = visitors[visitorIndex]
     const page = pages[pageIndex()]
     const query = random() < 0.12 ? `${pick(random, CAMPAIGNS)}&_bid=${MARK}` : `_bid=${MARK}`
-    const url = `${page}?${query}`
-    const isEvent = random() < eventShare
-    let body
-    if (isEvent) {
+    const hit = { website: websiteUuid, url: `${page}?${query}`, hostname: v.hostname, language: v.language, screen: v.screen, title: pageTitle(page) }
+    if (random() < eventShare) {
       events++
       const [name, data] = pick(random, EVENTS)
-      const payload = { website: websiteUuid, url, hostname: v.hostname, language: v.language, screen: v.screen, event_name: name }
-      if (data) payload.event_data = data()
-      body = JSON.stringify({ type: 'event', payload })
+      hit.name = name
+      if (data) hit.data = data()
     } else {
       const r = random()
-      const referrer = r < 0.42 ? '' : r < 0.82 ? pick(random, referrers.external) : pick(random, referrers.internal)
-      body = JSON.stringify({ type: 'pageview', payload: { website: websiteUuid, url, referrer, hostname: v.hostname, language: v.language, screen: v.screen } })
+      hit.referrer = r < 0.42 ? '' : r < 0.82 ? pick(random, referrers.external) : pick(random, referrers.internal)
     }
-    const at = body.indexOf(MARK)
-    pool.push([visitorIndex, body.slice(0, at), body.slice(at + MARK.length)])
+    const text = body(hit)
+    const at = text.indexOf(MARK)
+    pool.push([visitorIndex, text.slice(0, at), text.slice(at + MARK.length)])
   }
 
   let cursor = 0
@@ -297,9 +347,10 @@ export function createHitSource({ websiteUuid, siteHost = 'www.example.com', vis
       const headers = v.token ? { ...v.headers, 'x-umami-cache': v.token } : v.headers
       return { id, visitor: visitorIndex, headers, body: before + id + after }
     },
-    /** Records the body of a 2xx response as the tracker does: anything that is not JSON is the cache token. */
+    /** Records the cache token of a 2xx response as the tracker does; a reply without one keeps the old token. */
     remember(visitorIndex, responseBody) {
-      if (typeof responseBody === 'string' && responseBody.length > 0 && responseBody[0] !== '{') visitors[visitorIndex].token = responseBody
+      const next = typeof responseBody === 'string' ? token(responseBody) : null
+      if (next) visitors[visitorIndex].token = next
     },
     forgetTokens() {
       for (const v of visitors) v.token = null

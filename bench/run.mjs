@@ -1,8 +1,9 @@
-// `npm run bench`: Dashi's ingest (/api/collect) against the ceiling (bare Fastify POST JSON), in one
-// run on this machine. See bench/README.md for how to read the output.
+// `npm run bench`: Dashi's ingest endpoints (v1 /api/collect, current /api/send) against the ceiling (bare
+// Fastify POST JSON), in one run on this machine. See bench/README.md for how to read the output.
 //
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50),
 //      BENCH_VISITORS (default 20000), BENCH_BUILD=1 (rebuild out/ first even if it exists),
+//      BENCH_TARGETS (Dashi targets to run, comma-separated: collect, send; default both),
 //      BENCH_CPU_PROF=<dir> (run the Dashi server with --cpu-prof, profiles written to <dir>),
 //      BENCH_CEILING=plugins (experiment: the ceiling route inside Dashi's framework set-up),
 //      BENCH_PROBE=1 (preload bench/probe.cjs into the Dashi server: group-commit batch sizes, statement
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
-import { createHitSource } from './hits.mjs'
+import { collectBody, collectToken, createHitSource, sendBody, sendToken } from './hits.mjs'
 import { summarize } from './profile-summary.mjs'
 import { installCleanup, machineCpuMs, makeTempDir, procCpuMs, procStatusKb, removeTempDir, sampleRss, startNode } from './proc.mjs'
 
@@ -38,6 +39,27 @@ const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF
 const PROBE = process.env.BENCH_PROBE === '1'
 const CEILING = process.env.BENCH_CEILING ?? 'bare'
 const TARGET_RATIO = 0.5
+
+/**
+ * The Dashi ingest targets, run in this order: each gets its own fresh server and the same hits, written
+ * in its tracker's dialect, with the cache token taken from its reply as that tracker does.
+ */
+const TARGETS = [
+  { name: 'collect', path: '/api/collect', label: 'Dashi /api/collect', tracker: '/umami.js', body: collectBody, token: collectToken },
+  { name: 'send', path: '/api/send', label: 'Dashi /api/send', tracker: '/script.js', body: sendBody, token: sendToken }
+]
+const TRACKERS = TARGETS.map((t) => t.tracker)
+
+function selectedTargets() {
+  const raw = process.env.BENCH_TARGETS
+  if (raw === undefined || raw.trim() === '') return TARGETS
+  const names = raw.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean)
+  const unknown = names.filter((n) => !TARGETS.some((t) => t.name === n))
+  if (unknown.length || names.length === 0) {
+    throw new Error(`BENCH_TARGETS: unknown target "${unknown.join(', ') || raw}"; use a comma-separated list of ${TARGETS.map((t) => t.name).join(', ')}`)
+  }
+  return TARGETS.filter((t) => names.includes(t.name))
+}
 
 let running = null
 installCleanup(() => running?.stop())
@@ -80,10 +102,10 @@ function ensureBuilt() {
 // Load
 
 /**
- * Runs autocannon against `url` for `seconds` with hits from `source`. Both the ceiling and Dashi get the
- * same client work (same bodies and headers, same bookkeeping), so the ratio reflects the servers.
+ * Runs autocannon against `url` + `path` for `seconds` with hits from `source`. The ceiling and every Dashi
+ * target get the same client work (same hits and headers, same bookkeeping), so the ratios reflect the servers.
  */
-function load(url, source, phase, seconds) {
+function load(url, path, source, phase, seconds) {
   const acked = new Set()
   const statusCounts = {}
   return new Promise((resolvePromise, reject) => {
@@ -96,7 +118,7 @@ function load(url, source, phase, seconds) {
         requests: [
           {
             method: 'POST',
-            path: '/api/collect',
+            path,
             setupRequest(request, context) {
               const hit = source.next(phase)
               context.id = hit.id
@@ -126,13 +148,13 @@ function load(url, source, phase, seconds) {
 }
 
 /** The measured run, with the server's RSS sampled and its CPU time and the client's CPU time taken around it. */
-async function measured(url, source, pid) {
+async function measured(url, path, source, pid) {
   const rss = sampleRss(pid)
   const serverCpu0 = procCpuMs(pid)
   const clientCpu0 = process.cpuUsage()
   const machine0 = machineCpuMs()
   const started = performance.now()
-  const run = await load(url, source, 'm', DURATION)
+  const run = await load(url, path, source, 'm', DURATION)
   const wallMs = performance.now() - started
   const clientCpu = process.cpuUsage(clientCpu0)
   const machine1 = machineCpuMs()
@@ -206,8 +228,8 @@ const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n)
 const mb = (kb) => (kb ? `${fmt(kb / 1024, 1)} MB` : '—')
 
 function table(rows) {
-  const widths = [0, 0, 0]
-  for (const row of rows) if (Array.isArray(row)) row.forEach((cell, i) => (widths[i] = Math.max(widths[i], String(cell).length)))
+  const widths = []
+  for (const row of rows) if (Array.isArray(row)) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, String(cell).length)))
   const line = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+'
   const out = [line]
   for (const row of rows) {
@@ -228,9 +250,10 @@ async function runCeiling() {
   const server = startNode([...nodeArgs, join(here, 'ceiling-server.mjs')], { cwd: root, name: 'ceiling server' })
   try {
     const { url } = await server.ready
+    // The ceiling's one route is /api/collect; its JSON reply holds no token, so no visitor sends one back.
     const source = createHitSource({ websiteUuid: '00000000-0000-4000-8000-000000000000', visitors: VISITORS })
-    const warm = await load(url, source, 'w', WARMUP)
-    const run = await measured(url, source, server.child.pid)
+    const warm = await load(url, '/api/collect', source, 'w', WARMUP)
+    const run = await measured(url, '/api/collect', source, server.child.pid)
     await server.stop()
     const profile = CPU_PROF ? join(CPU_PROF, profileName) : null
     return { ...run, profile, handled: warm.result.requests.total + run.result.requests.total }
@@ -239,41 +262,53 @@ async function runCeiling() {
   }
 }
 
-async function runDashi() {
-  const dataDir = makeTempDir('dashi-bench-')
+/** Every tracker script as served by a Dashi server: bytes, and bytes after gzip -9. */
+async function fetchTrackers(url) {
+  const sizes = {}
+  for (const path of TRACKERS) {
+    const response = await fetch(url + path)
+    if (!response.ok) throw new Error(`GET ${path} → ${response.status}`)
+    const bytes = Buffer.from(await response.arrayBuffer())
+    sizes[path] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
+  }
+  return sizes
+}
+
+/**
+ * One Dashi target (an entry of TARGETS: its path, body builder and token extractor) against its own fresh
+ * server and data dir: warm-up, measured run, SIGTERM, then the stored hits counted in the database.
+ */
+async function runDashi(target) {
+  const dataDir = makeTempDir(`dashi-bench-${target.name}-`)
   const dbFile = join(dataDir, 'dashi.db')
   const probeFile = join(dataDir, 'probe.json')
-  const profileName = `dashi-${Date.now()}.cpuprofile`
+  const profileName = `dashi-${target.name}-${Date.now()}.cpuprofile`
   const nodeArgs = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${profileName}`] : []), ...(PROBE ? ['--require', join(here, 'probe.cjs')] : [])]
-  log(`dashi: /api/collect, ${CONNECTIONS} connections, ${WARMUP}s warm-up + ${DURATION}s, data in ${dataDir}`)
+  log(`dashi: ${target.path}, ${CONNECTIONS} connections, ${WARMUP}s warm-up + ${DURATION}s, data in ${dataDir}`)
   const server = startNode([...nodeArgs, SERVER_ENTRY, '--port', '0', '--data', dataDir], {
     cwd: root,
     env: { ...process.env, DASHI_CLIENT_IP_HEADER: 'x-forwarded-for', ...(PROBE ? { BENCH_PROBE_OUT: probeFile } : {}) },
-    name: 'Dashi server'
+    name: `Dashi server (${target.path})`
   })
   try {
     const { url } = await server.ready
     const { token } = await api(url, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
     const website = await api(url, 'POST', '/api/website', { name: 'Bench site', domain: 'www.example.com' }, token)
     if (!website.website_uuid) throw new Error(`POST /api/website returned no website_uuid: ${JSON.stringify(website)}`)
+    const trackers = await fetchTrackers(url)
 
-    const script = await fetch(`${url}/umami.js`)
-    if (!script.ok) throw new Error(`GET /umami.js → ${script.status}`)
-    const scriptBytes = Buffer.from(await script.arrayBuffer())
-    const tracker = { bytes: scriptBytes.length, gzip: gzipSync(scriptBytes, { level: 9 }).length }
-
-    const source = createHitSource({ websiteUuid: website.website_uuid, visitors: VISITORS })
-    await load(url, source, 'w', WARMUP)
+    const source = createHitSource({ websiteUuid: website.website_uuid, visitors: VISITORS, body: target.body, token: target.token })
+    await load(url, target.path, source, 'w', WARMUP)
     if (PROBE) process.kill(server.child.pid, 'SIGUSR2') // the probe forgets the warm-up
-    const run = await measured(url, source, server.child.pid)
+    const run = await measured(url, target.path, source, server.child.pid)
 
     const stopped = await server.stop()
-    if (stopped.killed) log(`warning: the Dashi server did not exit within 20 s of SIGTERM and was killed`)
+    if (stopped.killed) log(`warning: the Dashi server (${target.path}) did not exit within 20 s of SIGTERM and was killed`)
     const stored = countStored(dbFile)
     const sync = synchronousMode(dbFile)
     const probe = PROBE && existsSync(probeFile) ? JSON.parse(readFileSync(probeFile, 'utf8')) : null
     const profile = CPU_PROF ? join(CPU_PROF, profileName) : null
-    return { ...run, profile, tracker, stored, stopped, sync, probe, source: source.stats, logLevels: server.logLevels, warnings: server.warnings, tail: server.tail }
+    return { ...run, target, profile, trackers, stored, stopped, sync, probe, source: source.stats, logLevels: server.logLevels, warnings: server.warnings, tail: server.tail }
   } finally {
     await server.stop(2000)
     removeTempDir(dataDir)
@@ -283,22 +318,22 @@ async function runDashi() {
 // ---------------------------------------------------------------------------------------------------
 // Report
 
-function report(notes, ceiling, dashi) {
-  const c = ceiling.result
-  const d = dashi.result
-  const ratio = d.requests.average / c.requests.average
-
-  // Durability accounting: each measured hit has a unique id (see hits.mjs).
-  const measuredStored = [...dashi.stored.ids.keys()].filter((id) => id.startsWith('m'))
-  const duplicates = [...dashi.stored.ids.values()].filter((n) => n > 1).length
+/** Durability accounting of one Dashi run: each measured hit has a unique id (see hits.mjs). */
+function accounting(run) {
+  const measuredStored = [...run.stored.ids.keys()].filter((id) => id.startsWith('m'))
+  const duplicates = [...run.stored.ids.values()].filter((n) => n > 1).length
   let ackedStored = 0
   const lost = []
-  for (const id of dashi.acked) {
-    if (dashi.stored.ids.has(id)) ackedStored++
+  for (const id of run.acked) {
+    if (run.stored.ids.has(id)) ackedStored++
     else lost.push(id)
   }
-  const inFlight = measuredStored.length - ackedStored
-  const ackedOk = lost.length === 0 && duplicates === 0
+  return { ackedStored, lost, duplicates, inFlight: measuredStored.length - ackedStored, ok: lost.length === 0 && duplicates === 0 }
+}
+
+function report(notes, ceiling, runs) {
+  const c = ceiling.result
+  const checks = runs.map(accounting)
 
   const lat = (r) => `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} (max ${fmt(r.latency.max, 0)})`
   const problems = (r) => `errors ${r.errors}, timeouts ${r.timeouts}, resets ${r.resets}`
@@ -310,81 +345,106 @@ function report(notes, ceiling, dashi) {
   const clientPct = (run) => `${fmt((100 * run.cpu.clientMs) / run.cpu.wallMs)} %`
   const othersPct = (run) => `${fmt((100 * run.cpu.othersMs) / run.cpu.wallMs)} %`
   const cpuPer1k = (run) => fmt((1000 * run.cpu.serverMs) / run.result.requests.total, 1)
-  const syncText = process.env.BENCH_PROBE_SYNC
-    ? `${process.env.BENCH_PROBE_SYNC.toUpperCase()} — EXPERIMENT override by bench/probe.cjs (Dashi sets ${dashi.sync.inBuild ?? dashi.sync.inSource})`
-    : dashi.sync.inBuild
-    ? `${dashi.sync.inBuild} (set per connection in src/server/db/open.ts; found in the built bundle)`
-    : `${dashi.sync.inSource ?? '?'} (per src/server/db/open.ts; not found in the build)`
+  const cpuRatio = (run) => fmt((100 * (ceiling.cpu.serverMs / c.requests.total)) / (run.cpu.serverMs / run.result.requests.total), 1)
+  const syncText = (run) =>
+    process.env.BENCH_PROBE_SYNC
+      ? `${process.env.BENCH_PROBE_SYNC.toUpperCase()} — EXPERIMENT override by bench/probe.cjs (Dashi sets ${run.sync.inBuild ?? run.sync.inSource})`
+      : run.sync.inBuild
+      ? `${run.sync.inBuild} (set in src/server/db/open.ts; found in the build)`
+      : `${run.sync.inSource ?? '?'} (per src/server/db/open.ts; not found in the build)`
+  const warnLines = (run) => {
+    const n = Object.entries(run.logLevels).filter(([l]) => Number(l) >= 40).reduce((s, [, k]) => s + k, 0)
+    return `${fmt(n)}${run.warnings.length ? ` (first: "${run.warnings[0].slice(0, 40)}…")` : ''}`
+  }
+  // Trackers are served by every Dashi server: each size is shown under the target its tracker sends to.
+  const trackerCell = (path, run) => {
+    const home = runs.find((r) => r.target.tracker === path) ?? runs[0]
+    if (run !== home) return ''
+    const t = run.trackers[path]
+    return `${fmt(t.bytes)} B / ${fmt(t.gzip)} B  ${t.gzip <= 2048 ? 'OK' : 'OVER'}`
+  }
 
+  /** A row: label, the ceiling's cell ('' where it has none), then one cell per Dashi run. */
+  const row = (label, ceilingCell, cell) => [label, ceilingCell, ...runs.map((run, i) => cell(run, i))]
   const rows = [
-    ['', CEILING === 'bare' ? 'ceiling: bare Fastify' : `ceiling: ${CEILING} (EXPERIMENT)`, 'Dashi /api/collect'],
+    ['', CEILING === 'bare' ? 'ceiling: bare Fastify' : `ceiling: ${CEILING} (EXPERIMENT)`, ...runs.map((r) => r.target.label)],
     '-',
-    ['req/s (mean of 1 s samples)', fmt(c.requests.average), fmt(d.requests.average)],
-    ['responses in the run', fmt(c.requests.total), fmt(d.requests.total)],
-    ['latency p50 / p99 ms', lat(c), lat(d)],
-    ['2xx', fmt(c['2xx']), fmt(d['2xx'])],
-    ['non-2xx', non2xx(ceiling), non2xx(dashi)],
-    ['errors / timeouts', problems(c), problems(d)],
-    ['server CPU, % of one core', cpuPct(ceiling), cpuPct(dashi)],
-    ['server CPU ms per 1,000 responses', cpuPer1k(ceiling), cpuPer1k(dashi)],
-    ['CPU-cost ratio: ceiling / Dashi µs per request', '', `${fmt((100 * (ceiling.cpu.serverMs / c.requests.total)) / (dashi.cpu.serverMs / d.requests.total), 1)} % (Dashi's ratio if the server were the only limit)`],
-    ['load generator CPU, % of one core', clientPct(ceiling), clientPct(dashi)],
-    ['other processes on the machine, % of one core', othersPct(ceiling), othersPct(dashi)],
-    ['peak RSS (500 ms samples)', mb(ceiling.memory.peakKb), mb(dashi.memory.peakKb)],
-    ['VmHWM (lifetime peak)', mb(ceiling.memory.hwmKb), mb(dashi.memory.hwmKb)],
+    row('req/s (mean of 1 s samples)', fmt(c.requests.average), (r) => fmt(r.result.requests.average)),
+    row('responses in the run', fmt(c.requests.total), (r) => fmt(r.result.requests.total)),
+    row('latency p50 / p99 ms', lat(c), (r) => lat(r.result)),
+    row('2xx', fmt(c['2xx']), (r) => fmt(r.result['2xx'])),
+    row('non-2xx', non2xx(ceiling), non2xx),
+    row('errors / timeouts', problems(c), (r) => problems(r.result)),
+    row('server CPU, % of one core', cpuPct(ceiling), cpuPct),
+    row('server CPU ms per 1,000 responses', cpuPer1k(ceiling), cpuPer1k),
+    row('CPU-cost ratio: ceiling / Dashi µs per request', '', (r) => `${cpuRatio(r)} %`),
+    row('load generator CPU, % of one core', clientPct(ceiling), clientPct),
+    row('other processes on the machine, % of one core', othersPct(ceiling), othersPct),
+    row('peak RSS (500 ms samples)', mb(ceiling.memory.peakKb), (r) => mb(r.memory.peakKb)),
+    row('VmHWM (lifetime peak)', mb(ceiling.memory.hwmKb), (r) => mb(r.memory.hwmKb)),
     '-',
-    [`ratio collect / ceiling (target ≥ ${TARGET_RATIO * 100} %; PRODUCT.md 60 %)`, '', `${fmt(ratio * 100, 1)} %  ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`],
-    ['p99 ≤ 50 ms (PRODUCT.md)', '', d.latency.p99 <= 50 ? 'OK' : `NO (${fmt(d.latency.p99, 1)} ms)`],
-    ['hits acknowledged (2xx, measured run)', '', fmt(dashi.acked.size)],
-    ['… of them stored in website_event', '', `${fmt(ackedStored)}  ${ackedOk ? 'EQUAL' : 'MISMATCH'}`],
-    ['acknowledged but NOT stored (lost)', '', fmt(lost.length)],
-    ['stored, never acknowledged (in flight at client stop)', '', `${fmt(inFlight)} (≤ ${CONNECTIONS} expected)`],
-    ['duplicate rows (same hit id twice)', '', fmt(duplicates)],
-    ['website_event rows (warm-up + run)', '', `${fmt(dashi.stored.total)} (pageviews ${fmt(dashi.stored.byType[1] ?? 0)}, events ${fmt(dashi.stored.byType[2] ?? 0)})`],
-    ['event_data rows / sessions', '', `${fmt(dashi.stored.eventData)} / ${fmt(dashi.stored.sessions)}`],
-    ['distinct paths / browsers / countries', '', `${fmt(dashi.stored.paths)} / ${fmt(dashi.stored.browsers)} / ${fmt(dashi.stored.countries)}`],
-    ['server exit after SIGTERM', '', `${dashi.stopped.killed ? 'KILLED' : `code ${dashi.stopped.code}`} in ${fmt(dashi.stopped.ms)} ms`],
-    ['server log lines ≥ warn', '', `${fmt(Object.entries(dashi.logLevels).filter(([l]) => Number(l) >= 40).reduce((s, [, n]) => s + n, 0))}${dashi.warnings.length ? ` (first: "${dashi.warnings[0].slice(0, 60)}…")` : ''}`],
-    ['synchronous', '', syncText],
-    ['journal_mode (fresh connection)', '', dashi.sync.journal],
+    row(`ratio target / ceiling req/s (target ≥ ${TARGET_RATIO * 100} %; PRODUCT.md 60 %)`, '', (r) => {
+      const ratio = r.result.requests.average / c.requests.average
+      return `${fmt(ratio * 100, 1)} %  ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`
+    }),
+    row('p99 ≤ 50 ms (PRODUCT.md)', '', (r) => (r.result.latency.p99 <= 50 ? 'OK' : `NO (${fmt(r.result.latency.p99, 1)} ms)`)),
+    row('hits acknowledged (2xx, measured run)', '', (r) => fmt(r.acked.size)),
+    row('… of them stored in website_event', '', (r, i) => `${fmt(checks[i].ackedStored)}  ${checks[i].ok ? 'EQUAL' : 'MISMATCH'}`),
+    row('acknowledged but NOT stored (lost)', '', (r, i) => fmt(checks[i].lost.length)),
+    row('stored, never acknowledged (in flight at client stop)', '', (r, i) => `${fmt(checks[i].inFlight)} (≤ ${CONNECTIONS} expected)`),
+    row('duplicate rows (same hit id twice)', '', (r, i) => fmt(checks[i].duplicates)),
+    row('website_event rows (warm-up + run)', '', (r) => `${fmt(r.stored.total)} (pageviews ${fmt(r.stored.byType[1] ?? 0)}, events ${fmt(r.stored.byType[2] ?? 0)})`),
+    row('event_data rows / sessions', '', (r) => `${fmt(r.stored.eventData)} / ${fmt(r.stored.sessions)}`),
+    row('distinct paths / browsers / countries', '', (r) => `${fmt(r.stored.paths)} / ${fmt(r.stored.browsers)} / ${fmt(r.stored.countries)}`),
+    row('server exit after SIGTERM', '', (r) => `${r.stopped.killed ? 'KILLED' : `code ${r.stopped.code}`} in ${fmt(r.stopped.ms)} ms`),
+    row('server log lines ≥ warn', '', warnLines),
+    row('synchronous', '', syncText),
+    row('journal_mode (fresh connection)', '', (r) => r.sync.journal),
     '-',
-    ['/umami.js as served / gzip -9 (target ≤ 2 KB)', '', `${fmt(dashi.tracker.bytes)} B / ${fmt(dashi.tracker.gzip)} B  ${dashi.tracker.gzip <= 2048 ? 'OK' : 'OVER'}`]
+    ...TRACKERS.map((path) => row(`${path} as served / gzip -9 (target ≤ 2 KB)`, '', (r) => trackerCell(path, r)))
   ]
 
-  const s = dashi.source
+  const s = runs[0].source
   console.log('')
   console.log(`Dashi ingest benchmark — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model?.trim() ?? '?'}), autocannon in this process`)
-  console.log(`${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s measured per server, loopback, same client work for both.`)
+  console.log(
+    `${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s measured per server, loopback, same client work for all; ` +
+      `order: ceiling → ${runs.map((r) => r.target.path).join(' → ')}, each Dashi target on its own fresh server and data dir.`
+  )
   console.log(
     `traffic: ${fmt(s.visitors)} visitors (public IPs via x-forwarded-for), ${s.distinctUserAgents} real user agents, ${s.distinctPages} paths, ` +
       `${s.distinctReferrers} referrers, ${fmt(s.eventShare * 100, 1)} % events, cache tokens sent back like the tracker`
   )
   for (const note of notes) console.log(`note: ${note}`)
   console.log(table(rows))
-  if (dashi.probe) printProbe(dashi.probe)
+  for (const run of runs) if (run.probe) printProbe(run.target.path, run.probe)
   if (CPU_PROF) {
-    for (const [name, run, hits] of [['ceiling', ceiling, ceiling.handled], ['Dashi', dashi, dashi.stored.total]]) {
+    const profiled = [['ceiling', ceiling, ceiling.handled], ...runs.map((r) => [`Dashi ${r.target.path}`, r, r.stored.total])]
+    for (const [name, run, hits] of profiled) {
       if (!run.profile || !existsSync(run.profile)) continue
       console.log(`\nCPU profile of the ${name} server (warm-up + run, ${fmt(hits)} requests): ${run.profile}`)
       summarize(run.profile, hits, (line) => console.log(`  ${line}`))
     }
   }
-  const busiest = Math.max(ceiling.cpu.othersMs / ceiling.cpu.wallMs, dashi.cpu.othersMs / dashi.cpu.wallMs)
+  const busiest = Math.max(...[ceiling, ...runs].map((run) => run.cpu.othersMs / run.cpu.wallMs))
   if (busiest > 0.5) {
     console.log(
       `warning: other processes used up to ${fmt(busiest * 100)} % of a core during the runs (${cpus().length} CPUs): req/s and the ratio ` +
         'are distorted; the CPU-cost ratio (CPU per response) is the steadier figure.'
     )
   }
-  if (lost.length) console.log(`lost hit ids (first 10): ${lost.slice(0, 10).join(', ')}`)
-  if (d.non2xx || d.errors) console.log(`server output (last lines):\n${dashi.tail.slice(-10).join('\n')}`)
-  return ackedOk
+  runs.forEach((run, i) => {
+    const { lost } = checks[i]
+    if (lost.length) console.log(`${run.target.path}: lost hit ids (first 10): ${lost.slice(0, 10).join(', ')}`)
+    if (run.result.non2xx || run.result.errors) console.log(`${run.target.path}: server output (last lines):\n${run.tail.slice(-10).join('\n')}`)
+  })
+  return checks.every((check) => check.ok)
 }
 
-function printProbe(probe) {
+function printProbe(path, probe) {
   const t = probe.transactions
   console.log('')
-  console.log('probe (bench/probe.cjs, measured run only):')
+  console.log(`probe of the ${path} server (bench/probe.cjs, measured run only):`)
   if (t.count) {
     console.log(
       `  group commit: ${fmt(t.count)} transactions, ${fmt(t.hits / t.count, 1)} hits each on average; ` +
@@ -401,14 +461,17 @@ function printProbe(probe) {
 }
 
 async function main() {
+  selectedTargets() // a typo in BENCH_TARGETS fails before the build and the ceiling run
   const notes = ensureBuilt()
   if (CEILING !== 'bare') notes.push(`EXPERIMENT: the ceiling is Fastify with Dashi's plugins and hooks (BENCH_CEILING=${CEILING}), not bare Fastify`)
   if (PROBE) notes.push('Dashi ran with bench/probe.cjs preloaded (timing wrappers cost a little throughput)')
   if (process.env.BENCH_PROBE_SYNC) notes.push(`EXPERIMENT: synchronous forced to ${process.env.BENCH_PROBE_SYNC} by the probe (not Dashi's setting)`)
-  if (CPU_PROF) notes.push(`Dashi ran with --cpu-prof (profiles in ${CPU_PROF}); throughput is lower than without it`)
+  if (CPU_PROF) notes.push(`the servers ran with --cpu-prof (profiles in ${CPU_PROF}); throughput is lower than without it`)
+  const targets = selectedTargets()
   const ceiling = await runCeiling()
-  const dashi = await runDashi()
-  const ok = report(notes, ceiling, dashi)
+  const runs = []
+  for (const target of targets) runs.push(await runDashi(target))
+  const ok = report(notes, ceiling, runs)
   process.exitCode = ok ? 0 : 1
 }
 
