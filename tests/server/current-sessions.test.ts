@@ -156,7 +156,7 @@ describe('GET /api/websites/:id/sessions', () => {
   test('rejects a missing range and bad paging with 400', async () => {
     expectError(await get(url(site, '/sessions')), 400, 'bad-request')
     expectError(await get(url(site, '/sessions', { ...JAN, pageSize: 0 })), 400, 'bad-request')
-    expectError(await get(url(site, '/sessions', { ...JAN, browser: 're.x' })), 400, 'bad-request')
+    expectError(await get(url(site, '/sessions', { ...JAN, browser: 'gt.x' })), 400, 'bad-request')
   })
 })
 

@@ -1,12 +1,17 @@
+import { cachedPattern, REGEXP_SQL_FUNCTION, RegexpError } from './regexp'
 import { likeEscape } from './sql'
 
 /**
  * Filters of the current Umami API (umami-v2.md §1.1): `key=op.value` (v3), `key=!value`, `~value`,
  * `!~value` (v2 prefixes), plain `key=value` (equals); comma lists for eq/neq; numbered repeats
  * (`browser1=…`); `match=any` to OR them. Column names come from the allow-list below only.
+ *
+ * `re` / `nre` (v3 only: the v2 prefix syntax has no regex prefix) match a case-insensitive regular
+ * expression, as Umami's PostgreSQL `~*` does, through the SQL function of ./regexp. As in Umami, the
+ * pattern is not split on commas (`{1,3}` is regex syntax); alternatives are written `a|b`.
  */
 
-export type FilterOperator = 'eq' | 'neq' | 'c' | 'dnc'
+export type FilterOperator = 'eq' | 'neq' | 'c' | 'dnc' | 're' | 'nre'
 
 /** Filter name → SQL column over `website_event e` / `session s`. */
 export const FILTER_COLUMNS = {
@@ -49,7 +54,7 @@ export interface ParsedFilters {
 }
 
 const V3_OPERATOR = /^(eq|neq|c|dnc|s|ns|re|nre|t|f|gt|lt|gte|lte|bf|af)\.(.*)$/s
-const SUPPORTED: Record<string, FilterOperator | undefined> = { eq: 'eq', neq: 'neq', c: 'c', dnc: 'dnc' }
+const SUPPORTED: Record<string, FilterOperator | undefined> = { eq: 'eq', neq: 'neq', c: 'c', dnc: 'dnc', re: 're', nre: 'nre' }
 const MAX_VALUES = 50
 
 export class FilterError extends Error {
@@ -62,7 +67,7 @@ function parseValue(name: FilterName, raw: string): Filter {
   let value: string
   if (v3) {
     const supported = SUPPORTED[v3[1]!]
-    if (!supported) throw new FilterError(`Filter operator "${v3[1]}" is not supported on ${name}; use eq, neq, c or dnc`)
+    if (!supported) throw new FilterError(`Filter operator "${v3[1]}" is not supported on ${name}; use eq, neq, c, dnc, re or nre`)
     operator = supported
     value = v3[2]!
   } else if (raw.startsWith('!~')) {
@@ -78,9 +83,20 @@ function parseValue(name: FilterName, raw: string): Filter {
     operator = 'eq'
     value = raw
   }
+  if (operator === 're' || operator === 'nre') checkPattern(name, value)
   const values = operator === 'eq' || operator === 'neq' ? value.split(',') : [value]
   if (values.length > MAX_VALUES) throw new FilterError(`Too many values for ${name} (at most ${MAX_VALUES})`)
   return { name, operator, values }
+}
+
+/** Refuses a pattern at request time, so that a query never starts with one the SQL function would reject. */
+function checkPattern(name: FilterName, pattern: string): void {
+  try {
+    cachedPattern(pattern)
+  } catch (error) {
+    if (error instanceof RegexpError) throw new FilterError(`Invalid regular expression in the ${name} filter: ${error.message}`)
+    throw error
+  }
 }
 
 /** Reads the filters out of a query string object; unknown keys are left for the route to judge. */
@@ -137,6 +153,13 @@ export function filterSql(parsed: ParsedFilters, options: { prefix?: string; ski
         break
       case 'dnc':
         conditions.push(`(${column} IS NULL OR ${column} NOT LIKE ${names[0]} ESCAPE '\\')`)
+        break
+      // The function answers 0 for NULL, so `nre` keeps rows without a value, as `dnc` does.
+      case 're':
+        conditions.push(`${REGEXP_SQL_FUNCTION}(${names[0]}, ${column})`)
+        break
+      case 'nre':
+        conditions.push(`NOT ${REGEXP_SQL_FUNCTION}(${names[0]}, ${column})`)
         break
     }
   }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import { migrate } from './migrate'
+import { registerRegexp } from './regexp'
 
 export type Db = Database.Database
 
@@ -25,6 +26,8 @@ export function openDatabase({ file, nativeBinding }: OpenOptions): Db {
     db.pragma('cache_size = -32000')
     db.pragma('temp_store = MEMORY')
     migrate(db)
+    // Regex filters (re/nre) call this function; every query runs on this connection.
+    registerRegexp(db)
   } catch (error) {
     db.close()
     throw error
