@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Auth } from './auth'
+import { HitInspector } from './collect/inspector'
 import { HitWriter } from './collect/writer'
 import { makeIpMatcher } from './collect/client-info'
 import type { ServerConfig } from './config'
@@ -49,6 +50,7 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
       file: db.name,
       onError: (error) => app.log.error({ err: error }, 'hit writer: worker thread failed; its pending hits were answered 503')
     }),
+    inspector: new HitInspector(now),
     now,
     isIgnoredIp: makeIpMatcher(config.ignoreIps),
     version: VERSION

@@ -1,6 +1,7 @@
 import type { Db } from './db/open'
 import type { ServerConfig } from './config'
 import type { Auth, AuthUser } from './auth'
+import type { HitInspector } from './collect/inspector'
 import type { HitWriter } from './collect/writer'
 
 /** What every route and service of one running server shares. */
@@ -10,6 +11,8 @@ export interface AppContext {
   secret: string
   auth: Auth
   writer: HitWriter
+  /** The last hits received, parsed, and why dropped ones were dropped (admin-only view). */
+  inspector: HitInspector
   /** The server's clock; tests inject one to place hits at controlled times. */
   now: () => number
   /** True when a client address is on the ignore list. */

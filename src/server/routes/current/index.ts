@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { currentAnalyticsRoutes } from './analytics'
+import { currentInspectorRoutes } from './inspector'
 import { currentReportRoutes } from './reports'
 import { currentSendRoutes } from './send'
 import { currentSessionRoutes } from './sessions'
@@ -17,4 +18,5 @@ export async function currentRoutes(app: FastifyInstance) {
   await app.register(currentAnalyticsRoutes)
   await app.register(currentSessionRoutes)
   await app.register(currentReportRoutes)
+  await app.register(currentInspectorRoutes)
 }

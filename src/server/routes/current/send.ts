@@ -7,6 +7,7 @@ import { normalizeIp } from '../../collect/client-info'
 import { clientIp, isBotAgent, sessionInfoV3, userAgentOf } from '../../collect/client'
 import { campaignParams, clip, flattenData, type Hit, type Identify, parsePageUrl, referrerDomain } from '../../collect/hit'
 import { isUuid, sessionUuid } from '../../collect/ids'
+import { recordRefusedHit, unknownWebsite } from '../../collect/inspector'
 import { cachedVisit, cacheHeaderOf, cacheTokenOf, visitOf } from '../../collect/pipeline'
 import type { AppContext } from '../../context'
 import { getWebsiteByUuid } from '../../queries/websites'
@@ -32,8 +33,8 @@ interface SendReply {
   visitId: string
 }
 
-/** A hit, or an identify call, checked and ready for the writer; or a bot's hit, answered and dropped. */
-type Prepared = { write: Hit | Identify; reply: SendReply } | { bot: true }
+/** A hit, or an identify call, checked and ready for the writer (with its website's UUID); or a bot's hit, answered and dropped. */
+type Prepared = { write: Hit | Identify; website: string; reply: SendReply } | { bot: true }
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
 /** null and undefined both mean "not sent": clients serialise absent fields either way. */
@@ -84,7 +85,7 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
   // UUIDs are stored in lower case; Umami's uuid column compares them regardless of case.
   const websiteUuid = payload.website.toLowerCase()
   const website = getWebsiteByUuid(ctx.db, websiteUuid)
-  if (!website) throw badRequest('Website not found.')
+  if (!website) throw unknownWebsite('Website not found.')
 
   const userAgent = payload.userAgent || userAgentOf(request)
   const ip = payload.ip ? normalizeIp(payload.ip) : clientIp(request, ctx.config)
@@ -106,7 +107,7 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
   const data = payload.data ? flattenData(payload.data) : []
   if (type === 'identify') {
     const session = sessionInfoV3(userAgent, ip, payload, distinctId)
-    return { write: { kind: 'identify', websiteId: website.website_id, sessionUuid: sessionId, createdAt: t, session, data }, reply }
+    return { write: { kind: 'identify', websiteId: website.website_id, sessionUuid: sessionId, createdAt: t, session, data }, website: websiteUuid, reply }
   }
 
   const hostname = clip(payload.hostname, LIMITS.hostname) || null
@@ -134,7 +135,7 @@ function prepare(ctx: AppContext, request: FastifyRequest, body: unknown): Prepa
     session,
     data
   }
-  return { write: hit, reply }
+  return { write: hit, website: websiteUuid, reply }
 }
 
 const BOT_REPLY = { beep: 'boop' } as const
@@ -149,14 +150,17 @@ function errorReply(request: FastifyRequest, error: unknown) {
 /** POST /api/send and /api/batch (the current tracker's and @umami/node's endpoints), and /script.js. */
 export async function currentSendRoutes(app: FastifyInstance) {
   const { ctx } = app
+  app.addHook('onError', recordRefusedHit)
 
   app.post<{ Body: unknown }>('/api/send', { bodyLimit: SEND_BODY_LIMIT }, async (request) => {
     const prepared = prepare(ctx, request, request.body)
     if ('bot' in prepared) {
       request.log.info({ reason: 'bot' }, 'hit dropped')
+      ctx.inspector.dropped('send', 'bot', request.body)
       return BOT_REPLY
     }
     await ctx.writer.write(prepared.write)
+    ctx.inspector.stored('send', prepared.website, prepared.write)
     return prepared.reply
   })
 
@@ -171,7 +175,14 @@ export async function currentSendRoutes(app: FastifyInstance) {
     const writes = items.map((item) => {
       try {
         const prepared = prepare(ctx, request, item)
-        return 'bot' in prepared ? Promise.resolve(BOT_REPLY) : ctx.writer.write(prepared.write).then(() => prepared.reply)
+        if ('bot' in prepared) {
+          ctx.inspector.dropped('batch', 'bot', item)
+          return Promise.resolve(BOT_REPLY)
+        }
+        return ctx.writer.write(prepared.write).then(() => {
+          ctx.inspector.stored('batch', prepared.website, prepared.write)
+          return prepared.reply
+        })
       } catch (error) {
         return Promise.reject(error)
       }
@@ -180,8 +191,10 @@ export async function currentSendRoutes(app: FastifyInstance) {
     const details: { index: number; response: ReturnType<typeof errorReply> }[] = []
     let cache: string | null = null
     outcomes.forEach((outcome, index) => {
-      if (outcome.status === 'rejected') details.push({ index, response: errorReply(request, outcome.reason) })
-      else if (cache === null && 'cache' in outcome.value) cache = outcome.value.cache
+      if (outcome.status === 'rejected') {
+        ctx.inspector.refused('batch', outcome.reason, items[index])
+        details.push({ index, response: errorReply(request, outcome.reason) })
+      } else if (cache === null && 'cache' in outcome.value) cache = outcome.value.cache
     })
     return { size: items.length, processed: items.length - details.length, errors: details.length, details, cache }
   })

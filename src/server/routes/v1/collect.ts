@@ -4,6 +4,7 @@ import { AppError, badRequest } from '../../../shared/errors'
 import { clientIp, isBotAgent, sessionInfo, userAgentOf } from '../../collect/client'
 import { campaignParams, clip, flattenData, type Hit, referrerDomain, splitUrl } from '../../collect/hit'
 import { isUuid, sessionUuid } from '../../collect/ids'
+import { recordRefusedHit, unknownWebsite } from '../../collect/inspector'
 import { cachedVisit, cacheHeaderOf, cacheTokenOf, visitOf } from '../../collect/pipeline'
 import { getWebsiteByUuid } from '../../queries/websites'
 
@@ -26,11 +27,13 @@ const COLLECT_BODY_LIMIT = 64 * 1024
 /** POST /api/collect: the classic tracker's endpoint (umami-v1.md §5), written through the shared writer. */
 export async function v1CollectRoutes(app: FastifyInstance) {
   const { ctx } = app
+  app.addHook('onError', recordRefusedHit)
 
   app.post<{ Body: unknown }>('/api/collect', { bodyLimit: COLLECT_BODY_LIMIT }, async (request, reply) => {
     const userAgent = userAgentOf(request)
     if (isBotAgent(userAgent, ctx.config)) {
       request.log.info({ reason: 'bot' }, 'hit dropped')
+      ctx.inspector.dropped('collect', 'bot', request.body)
       return {}
     }
     // The address is needed for the ignore list and a new session only: a returning tracker skips it.
@@ -55,7 +58,7 @@ export async function v1CollectRoutes(app: FastifyInstance) {
 
     // UUIDs are stored in lower case; Umami's uuid column compares them regardless of case.
     const website = getWebsiteByUuid(ctx.db, payload.website.toLowerCase())
-    if (!website) throw badRequest('Website not found')
+    if (!website) throw unknownWebsite('Website not found')
 
     const now = ctx.now()
     // A valid cache token from an earlier hit of this website carries the session and visit on.
@@ -89,6 +92,7 @@ export async function v1CollectRoutes(app: FastifyInstance) {
       data
     }
     await ctx.writer.write(hit)
+    ctx.inspector.stored('collect', website.website_uuid, hit)
     return reply.type('text/plain; charset=utf-8').send(cacheTokenOf(ctx, website.website_uuid, visit))
   })
 }
