@@ -1,58 +1,34 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core'
+import type { ConsoleMessage, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { BROWSER_UA, launchChromium } from './browser'
-import { resolveConfig } from '../../src/server/config'
-import { startServer, type RunningServer } from '../../src/server/server'
+import { openDashboard, type DashboardSession } from './dashboard-helpers'
 
 // The dashboard in Chromium against the real server in web mode, serving the built renderer
 // (out/renderer, from `npx electron-vite build`), as `npm run serve` does.
-
-const RENDERER = resolve('out/renderer')
-const SHOTS = resolve('test-results')
 // page.evaluate takes expressions as text in this file: the tests' tsconfig has no DOM types.
 
-let dataDir: string
-let dashi: RunningServer
-let browser: Browser
-let context: BrowserContext
+let session: DashboardSession
+let dashi: DashboardSession['dashi']
 let page: Page
-const consoleErrors: string[] = []
+let consoleErrors: string[]
 
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: true })
+const shot = (name: string) => session.shot(name)
 
 /**
- * Console errors, except the one a wrong password must cause: Chromium logs every 4xx fetch as
- * "Failed to load resource", and the failed login is a 401 of /api/auth/login by design.
+ * The one console error a wrong password must cause: Chromium logs every 4xx fetch as "Failed to load
+ * resource", and the failed login is a 401 of /api/auth/login by design.
  */
-function recordConsole(message: ConsoleMessage) {
-  if (message.type() !== 'error') return
-  const expectedLoginFailure = /status of 401/.test(message.text()) && message.location().url.endsWith('/api/auth/login')
-  if (!expectedLoginFailure) consoleErrors.push(`${message.text()} (${message.location().url})`)
-}
+const expectedLoginFailure = (message: ConsoleMessage) => /status of 401/.test(message.text()) && message.location().url.endsWith('/api/auth/login')
 
 beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('out/renderer is missing: run `npx electron-vite build` first')
-  mkdirSync(SHOTS, { recursive: true })
-  dataDir = mkdtempSync(join(tmpdir(), 'dashi-e2e-dashboard-'))
-  dashi = await startServer({ ...resolveConfig([], {}), host: '127.0.0.1', port: 0, dataDir }, { staticDir: RENDERER })
-  browser = await launchChromium()
-  context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: dashi.url })
-  page = await context.newPage()
-  // Fail at the step that went wrong, well within the test's own time.
-  page.setDefaultTimeout(10_000)
-  page.on('console', recordConsole)
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`))
+  session = await openDashboard({ name: 'dashboard', expectedConsoleError: expectedLoginFailure })
+  dashi = session.dashi
+  page = session.page
+  consoleErrors = session.consoleErrors
+  await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: dashi.url })
 })
 
 afterAll(async () => {
-  await context?.close()
-  await browser?.close()
-  await dashi?.close()
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await session?.close()
 })
 
 describe('the dashboard in Chromium (web mode)', () => {

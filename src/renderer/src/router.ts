@@ -27,11 +27,46 @@ export const routes: RouteRecordRaw[] = [
     meta: { dashboard: true, title: 'Overview' }
   },
   {
+    path: '/websites/:websiteId/realtime',
+    name: 'website-realtime',
+    component: () => import('./views/RealtimeView.vue'),
+    props: true,
+    meta: { title: 'Realtime' }
+  },
+  {
+    path: '/websites/:websiteId/sessions',
+    name: 'website-sessions',
+    component: () => import('./views/SessionsView.vue'),
+    props: true,
+    meta: { dashboard: true, title: 'Sessions' }
+  },
+  {
+    path: '/websites/:websiteId/sessions/:sessionId',
+    name: 'website-session',
+    component: () => import('./views/SessionView.vue'),
+    props: true,
+    meta: { dashboard: true, title: 'Session' }
+  },
+  {
+    path: '/websites/:websiteId/events',
+    name: 'website-events',
+    component: () => import('./views/EventsView.vue'),
+    props: true,
+    meta: { dashboard: true, title: 'Events' }
+  },
+  {
     path: '/websites/:websiteId/settings',
     name: 'website-settings',
     component: () => import('./views/WebsiteSettingsView.vue'),
     props: true,
     meta: { title: 'Website settings' }
+  },
+  {
+    path: '/websites/:websiteId/reports',
+    name: 'website-reports',
+    component: () => import('./views/ReportsView.vue'),
+    props: true,
+    meta: { dashboard: true, title: 'Reports' }
   },
   {
     path: '/share/:shareId',
@@ -41,6 +76,7 @@ export const routes: RouteRecordRaw[] = [
     meta: { public: true, layout: 'share', dashboard: true, title: 'Shared dashboard' }
   },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { title: 'Settings' } },
+  { path: '/inspector', name: 'inspector', component: () => import('./views/InspectorView.vue'), meta: { title: 'Hit inspector' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { public: true, title: 'Not found' } }
 ]
 

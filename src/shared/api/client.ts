@@ -16,6 +16,7 @@ import type {
   ExpandedMetricRow,
   FilterName,
   FilterValue,
+  InspectorResult,
   LoginResult,
   MeResult,
   MetricRow,
@@ -294,7 +295,12 @@ export function createAnalyticsApi(options: AnalyticsApiOptions) {
     getReport: (reportId: string) => get<SavedReport>(`/api/reports/${seg(reportId)}`),
     createReport: (input: SavedReportInput) => post<SavedReport>('/api/reports', input),
     updateReport: (reportId: string, input: Partial<SavedReportInput>) => post<SavedReport>(`/api/reports/${seg(reportId)}`, input),
-    deleteReport: (reportId: string) => del<OkResult>(`/api/reports/${seg(reportId)}`)
+    deleteReport: (reportId: string) => del<OkResult>(`/api/reports/${seg(reportId)}`),
+
+    // --- Dashi's own (not in Umami) ---
+    /** The hit inspector (admin): the last hits received, newest first; `since` = the `last` of the previous call. */
+    getInspector: (query: { since?: number; limit?: number } = {}, call?: CallOptions) =>
+      get<InspectorResult>('/api/dashi/inspector', { ...query }, call)
   }
 }
 

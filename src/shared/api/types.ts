@@ -620,3 +620,54 @@ export interface ServerConfig {
 export interface ErrorEnvelope {
   error: { message: string; code: string; status: number }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Hit inspector (Dashi's own; admin only)
+
+/** Which collect endpoint a hit came through: v1 `/api/collect`, current `/api/send`, or an item of `/api/batch`. */
+export type InspectedDialect = 'collect' | 'send' | 'batch'
+
+/** Why a hit was not stored; `error` is a server failure (500), which should never happen. */
+export type HitDropReason = 'bot' | 'ignored-ip' | 'unknown-website' | 'bad-payload' | 'busy' | 'error'
+
+/**
+ * One hit the server received, as the hit inspector shows it: parsed fields only, never the client's
+ * address or raw user agent. Browser, OS, device and country are null when the hit continued a known
+ * session (its tracker's cache token spared the parse) and for dropped hits.
+ */
+export interface InspectedHit {
+  /** Increases by one per hit received; poll with `since` = the last one seen. */
+  seq: number
+  /** When the server received it (ISO). */
+  createdAt: string
+  dialect: InspectedDialect
+  outcome: 'stored' | 'dropped'
+  /** Null for stored hits. */
+  reason: HitDropReason | null
+  /** The refusal as the sender was told it (bad payloads, busy server…); null when stored or a bot. */
+  message: string | null
+  /** The website UUID the hit named, known or not. */
+  websiteId: string | null
+  /** The website's current name; null when the server has no such website. */
+  websiteName: string | null
+  type: 'pageview' | 'event' | 'identify' | null
+  /** The stored path (no query) of a stored hit; the url as sent for a dropped one. */
+  url: string | null
+  eventName: string | null
+  referrerDomain: string | null
+  hostname: string | null
+  browser: string | null
+  os: string | null
+  device: string | null
+  country: string | null
+  sessionId: string | null
+  visitId: string | null
+}
+
+/** `GET /api/dashi/inspector`: hits newer than `since`, newest first, and the latest `seq` to poll from. */
+export interface InspectorResult {
+  hits: InspectedHit[]
+  last: number
+  /** How many recent hits the server keeps. */
+  size: number
+}

@@ -4,7 +4,8 @@ import { useApi } from '../../../src/renderer/src/composables/useApi'
 import { useAuthStore } from '../../../src/renderer/src/stores/auth'
 import { syncDashboardWithRouter, useDashboardStore } from '../../../src/renderer/src/stores/dashboard'
 import { usePrefsStore } from '../../../src/renderer/src/stores/prefs'
-import { defaultUnit, fromWallTime, presetRange } from '../../../src/renderer/src/stores/range'
+import { defaultUnit, presetRange } from '../../../src/renderer/src/lib/range'
+import { fromWallTime } from '../../../src/renderer/src/lib/zone'
 import { writeHits } from '../../current-helpers'
 import { adminApi, freshPinia, internalWebsiteId, startStoreServer, type StoreTestServer } from './setup'
 
@@ -45,6 +46,8 @@ describe('dashboard state in the URL', () => {
     expect(store.effectiveUnit).toBe('day')
     expect(store.filters).toEqual({ path: 'eq./about', browser: 'neq.firefox' })
     expect(store.query).toMatchObject({ unit: 'day', timezone: 'Europe/Berlin', compare: 'prev', filters: { path: 'eq./about', browser: 'neq.firefox' } })
+    // Lists and tables get the same range, zone and filters, without the chart's unit and comparison.
+    expect(store.rangeQuery).toEqual({ ...store.dateRange, timezone: 'Europe/Berlin', filters: { path: 'eq./about', browser: 'neq.firefox' } })
   })
 
   test('changes in the store replace the query, keeping keys that are not the dashboard’s', async () => {
@@ -83,6 +86,19 @@ describe('dashboard state in the URL', () => {
     await vi.waitFor(() => expect(store.websiteId).toBe('site-1'))
     expect(store.range).toBe('7d')
     expect(store.filters).toEqual({})
+  })
+
+  test('a unit too fine for the range is coarsened as the server coarsens it; the choice stays in the URL', async () => {
+    const { store, router } = await dashboardWithRouter('/websites/site-1?range=90d&unit=minute')
+    expect(store.unit).toBe('minute')
+    expect(store.effectiveUnit).toBe('day')
+    expect(store.query.unit).toBe('day')
+    expect(query(router).unit).toBe('minute')
+    store.setRange('24h')
+    store.setUnit('minute')
+    expect(store.effectiveUnit).toBe('hour')
+    store.setUnit('day')
+    expect(store.effectiveUnit).toBe('day')
   })
 
   test('invalid values in the URL fall back to defaults', async () => {
@@ -169,6 +185,24 @@ describe('dashboard against the server', () => {
       { x: '2026-02-10 00:00:00', y: 2 },
       { x: '2026-02-11 00:00:00', y: 1 }
     ])
+  })
+
+  test('a series asked for in the store’s unit comes back in buckets of that unit', async () => {
+    const admin = await adminApi(server.baseUrl)
+    const site = await admin.createWebsite({ name: 'Coarse', domain: 'coarse.example' })
+    const websiteId = internalWebsiteId(server, site)
+    await writeHits(server, [
+      { websiteId, session: 'cat', at: '2026-01-10T09:00:00Z', path: '/' },
+      { websiteId, session: 'cat', at: '2026-01-10T15:00:00Z', path: '/a' }
+    ])
+    const start = Date.parse('2025-12-01T00:00:00Z')
+    const end = Date.parse('2026-03-01T00:00:00Z') - 1
+    const { store } = await dashboardWithRouter(`/websites/${site.id}?range=custom&start=${start}&end=${end}&unit=hour&tz=UTC`)
+    await useAuthStore().login('admin', 'umami')
+    expect(store.effectiveUnit).toBe('day')
+    const series = await useApi().getPageviews(store.websiteId!, store.query)
+    // Both hits in one day bucket: the server answered in the unit the store says it will.
+    expect(series.pageviews).toEqual([{ x: '2026-01-10 00:00:00', y: 2 }])
   })
 
   test('a share link reads the website with the share token only; a bad link is explained', async () => {

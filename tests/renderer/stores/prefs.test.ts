@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { usePrefsStore } from '../../../src/renderer/src/stores/prefs'
-import { localTimeZone } from '../../../src/renderer/src/stores/range'
+import { localTimeZone } from '../../../src/renderer/src/lib/zone'
 import { memoryStorage, STORAGE_KEYS } from '../../../src/renderer/src/stores/storage'
 import { freshPinia } from './setup'
 

@@ -1,11 +1,12 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch, type WatchStopHandle } from 'vue'
 import type { LocationQuery, LocationQueryRaw, Router } from 'vue-router'
-import { FILTER_NAMES, type Compare, type DateRange, type DateUnit, type FilterName, type FilterOperator, type SeriesQuery, type Website } from '../../../shared/api/types'
+import { FILTER_NAMES, type AnalyticsQuery, type Compare, type DateRange, type DateUnit, type FilterName, type FilterOperator, type SeriesQuery, type Website } from '../../../shared/api/types'
 import { errorText, useApi } from '../composables/useApi'
 import { useAuthStore } from './auth'
 import { usePrefsStore } from './prefs'
-import { DATE_UNITS, defaultUnit, isRangePreset, isValidTimeZone, presetRange, type RangeKind } from './range'
+import { defaultUnit, effectiveUnit as coarsenedUnit, isDateUnit, isRangePreset, presetRange, type RangeKind } from '../lib/range'
+import { isValidTimeZone } from '../lib/zone'
 
 /**
  * What the website dashboard shows: which website (or share link), the date range (a preset or a custom
@@ -56,7 +57,11 @@ export const useDashboardStore = defineStore('dashboard', () => {
   const dateRange = computed<DateRange>(() =>
     range.value === 'custom' && customRange.value ? { ...customRange.value } : presetRange(range.value === 'custom' ? prefs.defaultRange : range.value, now.value, timezone.value)
   )
-  const effectiveUnit = computed<DateUnit>(() => unit.value ?? defaultUnit(dateRange.value))
+  /**
+   * The unit series are drawn and requested in: the chosen one, or the range's default, coarsened as the
+   * server coarsens it (a range too long for hours is answered in days), so a chart's buckets match.
+   */
+  const effectiveUnit = computed<DateUnit>(() => coarsenedUnit(dateRange.value, unit.value ?? defaultUnit(dateRange.value)))
   const hasFilters = computed(() => Object.keys(filters.value).length > 0)
 
   /** Everything an analytics request needs: spread it into `getStats`, `getPageviews`, `getMetrics`… */
@@ -67,6 +72,12 @@ export const useDashboardStore = defineStore('dashboard', () => {
     compare: compare.value,
     ...(hasFilters.value ? { filters: { ...filters.value } } : {})
   }))
+
+  /** The range, zone and filters alone, for requests that take no unit or comparison (lists, tables). */
+  const rangeQuery = computed<AnalyticsQuery>(() => {
+    const { unit: _unit, compare: _compare, ...rest } = query.value
+    return rest
+  })
 
   /** The dashboard's part of the URL query. */
   const urlQuery = computed<Record<string, string>>(() => {
@@ -95,7 +106,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
       customRange.value = null
     }
     const unitParam = first(q.unit)
-    unit.value = DATE_UNITS.includes(unitParam as DateUnit) ? (unitParam as DateUnit) : null
+    unit.value = isDateUnit(unitParam) ? unitParam : null
     const tz = first(q.tz)
     timezoneOverride.value = tz && isValidTimeZone(tz) ? tz : null
     compare.value = first(q.compare) === 'yoy' ? 'yoy' : 'prev'
@@ -233,6 +244,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
     effectiveUnit,
     hasFilters,
     query,
+    rangeQuery,
     urlQuery,
     applyUrlQuery,
     setRange,

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { isRangePreset, isValidTimeZone, localTimeZone, type RangePreset } from './range'
+import { isRangePreset, type RangePreset } from '../lib/range'
+import { isValidTimeZone, localTimeZone } from '../lib/zone'
 import { STORAGE_KEYS, useStorage } from './storage'
 
 export type Theme = 'light' | 'dark' | 'system'

@@ -3,7 +3,7 @@ import { ref } from 'vue'
 import type { CreateWebsiteInput, UpdateWebsiteInput, Website } from '../../../shared/api/types'
 import { errorText, useApi } from '../composables/useApi'
 import { usePrefsStore } from './prefs'
-import { presetRange } from './range'
+import { presetRange } from '../lib/range'
 
 /** What the websites list shows beside each site: visitors today and visitors per hour of the last 24 hours. */
 export interface WebsiteSummary {
