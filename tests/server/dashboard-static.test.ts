@@ -57,3 +57,29 @@ describe('the dashboard in web mode', () => {
     expect(res.status).toBe(404)
   })
 })
+
+describe('the built dashboard', () => {
+  const built = join(process.cwd(), 'out', 'renderer')
+  test('a nested page reloaded in the browser finds every script and stylesheet', async () => {
+    const { existsSync } = await import('node:fs')
+    expect(existsSync(join(built, 'index.html')), 'out/renderer is built by npm test before vitest').toBe(true)
+    const dir2 = mkdtempSync(join(tmpdir(), 'dashi-built-'))
+    const running = await startServer({ ...resolveConfig([], {}), dataDir: dir2, port: 0, host: '127.0.0.1' }, { logger: false, staticDir: built })
+    try {
+      const page = new URL('/websites/3f1c2d4e-0000-4000-8000-000000000001/reports?range=7d', running.url)
+      const html = await (await fetch(page, { headers: { accept: 'text/html' } })).text()
+      // As a browser resolves them: against <base href> when there is one, else against the page.
+      const base = new URL(/<base href="([^"]+)"/.exec(html)?.[1] ?? page.href, page)
+      const assets = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+\.(?:js|css))"/g)].map((m) => new URL(m[1]!, base))
+      expect(assets.length).toBeGreaterThan(0)
+      for (const asset of assets) {
+        const res = await fetch(asset)
+        expect(res.status, asset.pathname).toBe(200)
+        expect(res.headers.get('content-type'), asset.pathname).toMatch(/javascript|css/)
+      }
+    } finally {
+      await running.close()
+      rmSync(dir2, { recursive: true, force: true })
+    }
+  })
+})
