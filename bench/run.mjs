@@ -288,6 +288,9 @@ async function runDashi(target) {
   const server = startNode([...nodeArgs, SERVER_ENTRY, '--port', '0', '--data', dataDir], {
     cwd: root,
     env: { ...process.env, DASHI_CLIENT_IP_HEADER: 'x-forwarded-for', ...(PROBE ? { BENCH_PROBE_OUT: probeFile } : {}) },
+    // Dashi's own ready line, printed once its SIGTERM handler (flush, close) is in place; Fastify's
+    // earlier "Server listening at http://…" log line would match a bare URL pattern too soon.
+    readyPattern: /Dashi is ready at http:\/\/127\.0\.0\.1:(\d+)/,
     name: `Dashi server (${target.path})`
   })
   try {
