@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import Database from 'better-sqlite3'
 import { installCleanup, startNode } from './proc.mjs'
+import { rng } from './hits.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const ROOT = join(here, '..')
@@ -49,17 +50,8 @@ const ROWS_PER_TRANSACTION = 50_000
 // ---------------------------------------------------------------------------------------------------
 // Randomness
 
-/** mulberry32: small, fast, seedable. */
-export function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** mulberry32, shared with the ingest bench's traffic (bench/hits.mjs). */
+export { rng }
 
 /** Index sampler over weights (cumulative table + binary search). */
 function sampler(random, weights) {
