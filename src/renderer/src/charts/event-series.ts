@@ -3,7 +3,8 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 import type { ComposeOption } from 'echarts/core'
 import type { DateUnit, EventSeriesPoint } from '../../../shared/api/types'
 import { bucketKey, bucketKeys } from '../lib/buckets'
-import { formatBucket, formatBucketLong, formatCompact, formatNumber } from '../lib/format'
+import { formatBucket, formatBucketLong, formatNumber } from '../lib/format'
+import { axisTooltip, bucketAxis, countAxis, plotGrid } from './axes'
 import { escapeHtml } from './html'
 import { chartPalette, type ChartPalette, type ChartTheme } from './theme'
 
@@ -88,29 +89,11 @@ export function eventSeriesOption(input: EventSeriesInput): EventSeriesOption {
     animationDuration: 300,
     color: [palette.visitors, palette.mapHover, ...MORE_COLOURS],
     textStyle: { color: palette.text },
-    grid: { left: 8, right: 16, top: 40, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    grid: plotGrid(40),
     legend: { type: 'plain', top: 0, left: 0, itemWidth: 12, itemHeight: 8, textStyle: { color: palette.muted } },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      backgroundColor: palette.tooltipBackground,
-      borderColor: palette.tooltipBorder,
-      textStyle: { color: palette.tooltipText },
-      formatter: tooltip
-    },
-    xAxis: {
-      type: 'category',
-      data: data.keys.map((key) => formatBucket(key, input.unit, input.locale, spansDays)),
-      axisLine: { lineStyle: { color: palette.grid } },
-      axisTick: { show: false },
-      axisLabel: { color: palette.muted, hideOverlap: true }
-    },
-    yAxis: {
-      type: 'value',
-      minInterval: 1,
-      splitLine: { lineStyle: { color: palette.grid } },
-      axisLabel: { color: palette.muted, formatter: (value: number) => formatCompact(value, input.locale) }
-    },
+    tooltip: axisTooltip(palette, tooltip),
+    xAxis: bucketAxis(palette, data.keys.map((key) => formatBucket(key, input.unit, input.locale, spansDays))),
+    yAxis: countAxis(palette, input.locale),
     series: data.events.map(
       (line): BarSeriesOption => ({ type: 'bar', name: line.name, stack: 'events', data: line.values, barMaxWidth: 36, emphasis: { focus: 'series' } })
     )

@@ -4,6 +4,7 @@ import type { ComposeOption } from 'echarts/core'
 import type { FunnelStep } from '../../../shared/api/types'
 import { formatNumber, formatPercent } from '../lib/format'
 import { stepLabel } from '../lib/reports'
+import { axisTooltip, countAxis, plotGrid } from './axes'
 import { escapeHtml } from './html'
 import { chartPalette, type ChartPalette, type ChartTheme } from './theme'
 
@@ -91,21 +92,12 @@ export function funnelOption(input: FunnelInput): FunnelOption {
   return {
     animationDuration: 300,
     textStyle: { color: palette.text },
-    grid: { left: 8, right: 24, top: 8, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      backgroundColor: palette.tooltipBackground,
-      borderColor: palette.tooltipBorder,
-      textStyle: { color: palette.tooltipText },
-      formatter: tooltip
-    },
+    grid: plotGrid(8, 24),
+    tooltip: axisTooltip(palette, tooltip),
     xAxis: {
-      type: 'value',
-      minInterval: 1,
+      ...countAxis(palette, locale),
       // Room after the longest bar for its label.
       max: (extent: { max: number }) => Math.max(1, Math.ceil(extent.max * 1.3)),
-      splitLine: { lineStyle: { color: palette.grid } },
       axisLabel: { show: false }
     },
     yAxis: {

@@ -3,7 +3,8 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 import type { ComposeOption } from 'echarts/core'
 import type { DateUnit, SeriesPoint } from '../../../shared/api/types'
 import { bucketKeys, fillBuckets } from '../lib/buckets'
-import { formatBucket, formatBucketLong, formatCompact, formatNumber } from '../lib/format'
+import { formatBucket, formatBucketLong, formatNumber } from '../lib/format'
+import { axisTooltip, bucketAxis, countAxis, plotGrid } from './axes'
 import { chartPalette, type ChartPalette, type ChartTheme } from './theme'
 import { escapeHtml } from './html'
 
@@ -142,29 +143,11 @@ export function timeSeriesOption(input: TimeSeriesInput): TimeSeriesOption {
   return {
     animationDuration: 300,
     textStyle: { color: palette.text },
-    grid: { left: 8, right: 16, top: 36, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    grid: plotGrid(36),
     legend: { top: 0, right: 8, itemWidth: 14, itemHeight: 8, textStyle: { color: palette.muted } },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      backgroundColor: palette.tooltipBackground,
-      borderColor: palette.tooltipBorder,
-      textStyle: { color: palette.tooltipText },
-      formatter: tooltipFormatter(data, input.unit, input.locale)
-    },
-    xAxis: {
-      type: 'category',
-      data: labels,
-      axisLine: { lineStyle: { color: palette.grid } },
-      axisTick: { show: false },
-      axisLabel: { color: palette.muted, hideOverlap: true }
-    },
-    yAxis: {
-      type: 'value',
-      minInterval: 1,
-      splitLine: { lineStyle: { color: palette.grid } },
-      axisLabel: { color: palette.muted, formatter: (value: number) => formatCompact(value, input.locale) }
-    },
+    tooltip: axisTooltip(palette, tooltipFormatter(data, input.unit, input.locale)),
+    xAxis: bucketAxis(palette, labels),
+    yAxis: countAxis(palette, input.locale),
     series
   }
 }

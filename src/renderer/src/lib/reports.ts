@@ -1,4 +1,4 @@
-import type { GoalResult, Journey, ReportStep, UtmKey } from '../../../shared/api/types'
+import type { Filters, GoalResult, Journey, ReportStep, UtmKey } from '../../../shared/api/types'
 
 /**
  * The reports the dashboard offers, their settings, and how those settings travel in a saved report.
@@ -274,3 +274,19 @@ export const UTM_TABLES: { key: UtmKey; title: string; column: string }[] = [
   { key: 'utm_content', title: 'Content', column: 'Content' },
   { key: 'utm_term', title: 'Terms', column: 'Term' }
 ]
+
+/** What every report runs over: the dashboard's range, zone and filters. */
+export interface ReportContext {
+  startAt: number
+  endAt: number
+  timezone: string
+  filters: Filters
+  /** Changes when the user asks for fresh numbers (Refresh), so that reports run again over the same range. */
+  refreshedAt?: number
+}
+
+/** The range part of a report body: epoch milliseconds, which the server takes as dates. */
+export const reportRange = (context: ReportContext) => ({ startDate: context.startAt, endDate: context.endAt })
+
+/** Filters for a report body, or none. */
+export const reportFilters = (context: ReportContext) => (Object.keys(context.filters).length > 0 ? { filters: { ...context.filters } } : {})
