@@ -98,10 +98,11 @@ describe('the dashboard in Chromium (web mode)', () => {
     expect(((await share.json()) as { websiteId: string }).websiteId).toBe(websiteId)
     await shot('settings')
 
-    // The share page, reached inside the app: the server does not serve index.html for deep links yet,
-    // so a fresh load of /share/{id} would be its 404. It reads with the share token, read-only.
+    // The share page, freshly loaded from its link as a visitor would open it (the server answers
+    // dashboard paths with index.html). It reads with the share token, read-only.
     const sharePath = new URL(shareUrl).pathname
-    await page.evaluate(`history.pushState({}, '', '${sharePath}'); dispatchEvent(new PopStateEvent('popstate'))`)
+    const shareLoad = await page.goto(shareUrl)
+    expect(shareLoad?.status()).toBe(200)
     await page.waitForURL(`**${sharePath}`)
     await page.getByText('Shared with Dashi').waitFor()
     await page.getByRole('heading', { name: 'My <b>blog</b>', level: 1 }).waitFor()
