@@ -1,44 +1,8 @@
 /** Time-zone maths for date buckets. SQLite knows no IANA zones, so offsets are computed here. */
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
+import { zoneOffset } from '../../shared/time-zone'
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric'
-    })
-    // Keyed by the name as asked, so spelling variants ("utc", "UTC") are separate entries: keep it bounded.
-    if (formatters.size >= 1000) formatters.clear()
-    formatters.set(timeZone, f)
-  }
-  return f
-}
-
-export function isValidTimeZone(timeZone: string): boolean {
-  if (!timeZone) return false
-  try {
-    formatter(timeZone)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Offset of `timeZone` from UTC at instant `t`, in ms (positive east of Greenwich). */
-export function zoneOffset(timeZone: string, t: number): number {
-  const parts: Record<string, number> = {}
-  for (const p of formatter(timeZone).formatToParts(new Date(t))) if (p.type !== 'literal') parts[p.type] = Number(p.value)
-  const local = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!)
-  return local - Math.floor(t / 1000) * 1000
-}
+export { isValidTimeZone, zoneOffset } from '../../shared/time-zone'
 
 export interface OffsetSegment {
   /** First instant (ms, inclusive) this offset applies to; the first segment starts at -infinity. */
@@ -66,15 +30,15 @@ function transitionsIn(timeZone: string, chunkStart: number): OffsetSegment[] {
   if (cached) return cached
   const found: OffsetSegment[] = []
   let prevT = chunkStart
-  let prevOffset = zoneOffset(timeZone, chunkStart)
+  let prevOffset = zoneOffset(chunkStart, timeZone)
   for (let t = chunkStart + STEP; t <= chunkStart + CHUNK; t += STEP) {
-    const offset = zoneOffset(timeZone, t)
+    const offset = zoneOffset(t, timeZone)
     if (offset !== prevOffset) {
       let lo = prevT
       let hi = t
       while (hi - lo > 1) {
         const mid = Math.floor((lo + hi) / 2)
-        if (zoneOffset(timeZone, mid) === prevOffset) lo = mid
+        if (zoneOffset(mid, timeZone) === prevOffset) lo = mid
         else hi = mid
       }
       found.push({ from: hi, offset })
@@ -95,7 +59,7 @@ function transitionsIn(timeZone: string, chunkStart: number): OffsetSegment[] {
 export function offsetSegments(timeZone: string, start: number, end: number): OffsetSegment[] {
   const from = Math.min(Math.max(start, -MAX_TIME), MAX_TIME)
   const to = Math.min(Math.max(end, -MAX_TIME), MAX_TIME)
-  const segments: OffsetSegment[] = [{ from: -Infinity, offset: zoneOffset(timeZone, from) }]
+  const segments: OffsetSegment[] = [{ from: -Infinity, offset: zoneOffset(from, timeZone) }]
   let current = segments[0]!.offset
   for (let chunk = Math.floor(from / CHUNK) * CHUNK; chunk < to; chunk += CHUNK) {
     for (const change of transitionsIn(timeZone, chunk)) {

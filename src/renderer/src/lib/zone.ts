@@ -4,53 +4,9 @@
  * conversion between an instant and a local time goes through here.
  */
 
-/** A local time in some zone; `month` is 1-based. */
-export interface WallTime {
-  year: number
-  month: number
-  day: number
-  hour: number
-  minute: number
-  second: number
-}
+import { wallTime, zoneOffset } from '../../../shared/time-zone'
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric'
-    })
-    // Zone names come from the URL; keep the cache bounded whatever is typed there.
-    if (formatters.size >= 100) formatters.clear()
-    formatters.set(timeZone, f)
-  }
-  return f
-}
-
-/** The wall-clock time in `timeZone` at instant `ms`. */
-export function wallTime(ms: number, timeZone: string): WallTime {
-  const parts: Record<string, number> = {}
-  for (const part of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value)
-  }
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! }
-}
-
-/** How far `timeZone` is ahead of UTC at instant `ms`, in ms. */
-export function zoneOffset(ms: number, timeZone: string): number {
-  const w = wallTime(ms, timeZone)
-  const whole = ms - (((ms % 1000) + 1000) % 1000)
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - whole
-}
+export { isValidTimeZone, wallTime, zoneOffset, type WallTime } from '../../../shared/time-zone'
 
 const HALF_DAY = 43_200_000
 
@@ -85,16 +41,6 @@ export function localTimeZone(): string {
     return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
   } catch {
     return 'UTC'
-  }
-}
-
-export function isValidTimeZone(zone: string): boolean {
-  if (!zone) return false
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return true
-  } catch {
-    return false
   }
 }
 
