@@ -25,11 +25,13 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
 const SERVER_ENTRY = join(root, 'out/main/server.js')
 
-const num = (name, fallback) => {
+const num = (name, fallback, { zero = false } = {}) => {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`)
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero)) {
+    throw new Error(`${name} must be a ${zero ? 'non-negative' : 'positive'} number, got "${raw}"`)
+  }
   return value
 }
 const DURATION = num('BENCH_DURATION', 10)
@@ -40,7 +42,7 @@ const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF
 const PROBE = process.env.BENCH_PROBE === '1'
 const CEILING = process.env.BENCH_CEILING ?? 'bare'
 const TARGET_RATIO = 0.5
-const ROUNDS = Math.round(num('BENCH_ROUNDS', 5))
+const ROUNDS = Math.round(num('BENCH_ROUNDS', 5, { zero: true }))
 const SLICE = num('BENCH_SLICE', 3)
 
 /**

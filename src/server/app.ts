@@ -6,12 +6,13 @@ import { HitInspector } from './collect/inspector'
 import { HitWriter } from './collect/writer'
 import { makeIpMatcher } from './collect/client-info'
 import type { ServerConfig } from './config'
-import type { AppContext } from './context'
+import type { AppContext, Dialect } from './context'
 import type { Db } from './db/open'
 import { registerBodyParsers } from './plugins/body'
 import { handleFrameworkError, registerErrorHandling } from './plugins/errors'
 import { commonRoutes } from './routes/common'
 import { currentRoutes } from './routes/current'
+import { currentSendRoutes } from './routes/current/send'
 import { v1AccountRoutes } from './routes/v1/accounts'
 import { v1AuthRoutes } from './routes/v1/auth'
 import { v1CollectRoutes } from './routes/v1/collect'
@@ -27,6 +28,25 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
   /** Injected clock for tests; defaults to Date.now. */
   now?: () => number
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'SAMEORIGIN',
+  'referrer-policy': 'strict-origin-when-cross-origin'
+} as const
+
+/** What the CORS plugin and the security hook give every other route, for any origin, credentials never. */
+const COLLECT_HEADERS = { 'access-control-allow-origin': '*', ...SECURITY_HEADERS } as const
+
+/** Marks the routes of a plugin with the dialect their errors are written in (see plugins/errors.ts). */
+function withDialect(dialect: Dialect, plugin: (app: FastifyInstance) => Promise<void>) {
+  return async (scope: FastifyInstance) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...(route.config as object), dialect }
+    })
+    await scope.register(plugin)
+  }
 }
 
 /** Builds the Fastify app: both API dialects over one database. Plugins are registered in this explicit order. */
@@ -62,33 +82,41 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
 
   registerBodyParsers(app)
 
-  await app.register(cookie)
-  await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
-    maxAge: 86400,
-    credentials: false
-  })
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('x-content-type-options', 'nosniff')
-    reply.header('x-frame-options', 'SAMEORIGIN')
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin')
-    done(null, payload)
+  // The collect endpoints answer every tracked page view, so they stay out of the dashboard's plugins
+  // (cookie parsing, CORS negotiation, the reply hook) and get their few fixed headers in one synchronous
+  // hook. CORS preflights for them are still answered by the CORS plugin's OPTIONS route below.
+  await app.register(async (collect) => {
+    collect.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(COLLECT_HEADERS)
+      done()
+    })
+    await collect.register(withDialect('v1', v1CollectRoutes))
+    await collect.register(withDialect('current', currentSendRoutes))
   })
 
-  await app.register(commonRoutes)
-  await app.register(async (v1) => {
-    v1.addHook('onRoute', (route) => {
-      route.config = { ...(route.config as object), dialect: 'v1' }
+  await app.register(async (api) => {
+    await api.register(cookie)
+    await api.register(cors, {
+      origin: '*',
+      methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      maxAge: 86400,
+      credentials: false
     })
-    await v1.register(v1AuthRoutes)
-    await v1.register(v1AccountRoutes)
-    await v1.register(v1WebsiteRoutes)
-    await v1.register(v1RealtimeRoutes)
-    await v1.register(v1ShareRoutes)
-    await v1.register(v1CollectRoutes)
+    api.addHook('onSend', (_request, reply, payload, done) => {
+      reply.headers(SECURITY_HEADERS)
+      done(null, payload)
+    })
+
+    await api.register(commonRoutes)
+    await api.register(async (v1) => {
+      await v1.register(withDialect('v1', v1AuthRoutes))
+      await v1.register(withDialect('v1', v1AccountRoutes))
+      await v1.register(withDialect('v1', v1WebsiteRoutes))
+      await v1.register(withDialect('v1', v1RealtimeRoutes))
+      await v1.register(withDialect('v1', v1ShareRoutes))
+    })
+    await api.register(currentRoutes)
   })
-  await app.register(currentRoutes)
 
   app.addHook('onClose', async () => {
     await ctx.writer.close()

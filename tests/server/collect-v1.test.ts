@@ -379,6 +379,38 @@ describe('CORS', () => {
     expect(res.statusCode).toBe(200)
     expect(res.headers['access-control-allow-origin']).toBe('*')
   })
+
+  // The collect routes set their headers themselves (they skip the dashboard's plugins): a tracker must be
+  // able to read a refusal too, and a preflight for /api/send must pass as for /api/collect.
+  test.each([
+    ['/api/collect', '{"type":', 400],
+    ['/api/collect', JSON.stringify({ type: 'pageview', payload: { website: '00000000-0000-4000-8000-000000000000', url: '/' } }), 400],
+    ['/api/send', '{"type":', 400],
+    ['/api/send', JSON.stringify({ type: 'event', payload: { website: '00000000-0000-4000-8000-000000000000', url: '/' } }), 400]
+  ])('a refused post to %s (%s) still carries the CORS and security headers', async (url, payload, status) => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url,
+      headers: { origin: 'https://blog.example.org', 'user-agent': CHROME_UA, 'content-type': 'application/json' },
+      payload,
+      remoteAddress: '203.0.113.10'
+    })
+    expect(res.statusCode).toBe(status)
+    expect(res.body.length).toBeGreaterThan(0)
+    expect(res.headers['access-control-allow-origin']).toBe('*')
+    expect(res.headers['x-content-type-options']).toBe('nosniff')
+  })
+
+  test('a preflight for /api/send is answered like one for /api/collect', async () => {
+    const res = await server.app.inject({
+      method: 'OPTIONS',
+      url: '/api/send',
+      headers: { origin: 'https://blog.example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' }
+    })
+    expect(res.statusCode).toBe(204)
+    expect(res.headers['access-control-allow-origin']).toBe('*')
+    expect(String(res.headers['access-control-allow-methods'])).toMatch(/POST/)
+  })
 })
 
 describe('the cache token', () => {

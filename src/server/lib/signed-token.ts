@@ -23,6 +23,15 @@ export interface TokenKind {
 /** Tokens already verified, by their exact text: a tracker sends the same cache token with every hit. */
 const VERIFIED_CACHE_SIZE = 20_000
 
+/** A copy of claims; flat claims of primitives (every token Dashi issues) skip the JSON round trip. */
+function structuredCopy(claims: Claims): Claims {
+  for (const key in claims) {
+    const value = claims[key]
+    if (value !== null && typeof value === 'object') return JSON.parse(JSON.stringify(claims)) as Claims
+  }
+  return { ...claims }
+}
+
 export function signedTokenKind(key: string): TokenKind {
   const mac = (data: string) => createHmac('sha256', key).update(data).digest()
   const verified = new BoundedCache<string, Claims>(VERIFIED_CACHE_SIZE)
@@ -46,7 +55,8 @@ export function signedTokenKind(key: string): TokenKind {
       const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
       const token = `${body}.${mac(body).toString('base64url')}`
       // The tracker sends this token back with its next hit: knowing it already saves that hit the HMAC.
-      remember(token, JSON.parse(JSON.stringify(claims)) as Claims)
+      // A copy, so the caller's later changes to its object cannot change what the token is known to say.
+      remember(token, structuredCopy(claims))
       return token
     },
     verify(token) {
