@@ -18,6 +18,8 @@ export interface ServerConfig {
   removeTrailingSlash: boolean
   /** Lifetime of a login token. */
   tokenTtlMs: number
+  /** Failed logins allowed per client address and per username within `windowMs`; then 429 until it ends. */
+  loginThrottle: { maxFailures: number; windowMs: number }
   logLevel: string
 }
 
@@ -65,6 +67,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv): ServerCon
     disableBotCheck: truthy(env.DASHI_DISABLE_BOT_CHECK),
     removeTrailingSlash: truthy(env.DASHI_REMOVE_TRAILING_SLASH),
     tokenTtlMs: 30 * 24 * 3600_000,
+    loginThrottle: { maxFailures: 10, windowMs: 15 * 60_000 },
     logLevel: env.DASHI_LOG_LEVEL ?? 'info'
   }
 }

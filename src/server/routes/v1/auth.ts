@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { AUTH_COOKIE } from '../../../shared/constants'
 import { AppError, unauthorized } from '../../../shared/errors'
 import { type AccountRow, checkPassword, DEFAULT_ADMIN, requestToken, requireUser } from '../../auth'
+import { clientIp } from '../../collect/client'
+import { LoginThrottle } from '../../lib/throttle'
 import { DEFAULT_PASSWORD_HELP } from '../../setup'
 import { getAccountById, getAccountByUsername } from '../../queries/accounts'
 
@@ -32,6 +34,7 @@ function bothDialectsUser(account: Omit<AccountRow, 'password'>) {
  */
 export async function v1AuthRoutes(app: FastifyInstance) {
   const { ctx } = app
+  const throttle = new LoginThrottle(ctx.config.loginThrottle, ctx.now)
   app.addHook('onRoute', (route) => {
     route.config = { ...(route.config as object), dialect: 'current' }
   })
@@ -49,13 +52,23 @@ export async function v1AuthRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const { username, password } = request.body
+      const ip = clientIp(request, ctx.config)
+      const wait = throttle.retryAfterSeconds(ip, username)
+      if (wait > 0) {
+        // Refused before the password is hashed: a guessing run costs the server nothing more.
+        request.log.warn({ username, ip }, 'login throttled')
+        reply.header('retry-after', String(wait))
+        throw new AppError(429, `Too many failed logins: try again in ${wait} seconds`, 'too-many-requests')
+      }
+      throttle.attempt(ip, username)
       const account = getAccountByUsername(ctx.db, username)
       const ok = await checkPassword(password, account?.password ?? DUMMY_HASH)
       if (!account || !ok) {
-        request.log.info({ username }, 'login failed')
+        request.log.info({ username, ip }, 'login failed')
         // Umami's own code for this case, which clients show as "incorrect username or password".
         throw new AppError(401, 'Incorrect username or password', 'incorrect-username-password')
       }
+      throttle.succeeded(ip, username)
       if (username === DEFAULT_ADMIN.username && password === DEFAULT_ADMIN.password) request.log.warn(DEFAULT_PASSWORD_HELP)
       const token = ctx.auth.issueLoginToken(account.user_id)
       reply.setCookie(AUTH_COOKIE, token, {
@@ -77,10 +90,12 @@ export async function v1AuthRoutes(app: FastifyInstance) {
     return { ...bothDialectsUser(account), iat: Math.floor(user.issuedAt / 1000) }
   })
 
-  // Unlike Umami, logout really revokes the token.
+  // Unlike Umami, logout really revokes the token: the Bearer one and the cookie's, should a client send both.
   app.post('/api/auth/logout', async (request, reply) => {
     const token = requestToken(request)
     if (token) ctx.auth.revokeLoginToken(token)
+    const cookie = request.cookies?.[AUTH_COOKIE]
+    if (cookie && cookie !== token) ctx.auth.revokeLoginToken(cookie)
     reply.clearCookie(AUTH_COOKIE, { path: '/' })
     return { ok: true }
   })
