@@ -56,10 +56,12 @@ export async function startServer(
   options: { logger?: FastifyServerOptions['logger']; staticDir?: string; now?: () => number } = {}
 ): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true })
-  const secret = loadOrCreateSecret(config.dataDir)
+  // The database first: when it cannot be used (damaged, read-only, too new) start-up stops before
+  // anything is written to the data directory, the secret included.
   const db = openDatabase({ file: join(config.dataDir, DATABASE_FILE) })
   let app: FastifyInstance | undefined
   try {
+    const secret = loadOrCreateSecret(config.dataDir)
     app = await buildApp({ db, config, secret, logger: options.logger, now: options.now })
     const defaultPassword = hasDefaultPassword(db)
     if (!isLoopbackHost(config.host) && (await defaultPassword)) {

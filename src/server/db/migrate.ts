@@ -68,7 +68,8 @@ export function migrate(db: Database, migrations: Migration[] = bundledMigration
         record.run(migration.version, migration.name, sum, Date.now())
       })()
     } catch (error) {
-      throw new MigrationError(`Migration ${migration.name} failed: ${(error as Error).message}`)
+      // The cause keeps SQLite's code (SQLITE_FULL…) for the caller's message (db/open.ts).
+      throw new MigrationError(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error })
     }
     done.push(migration.version)
   }
