@@ -48,12 +48,13 @@ function validate(ctx: AppContext, body: unknown): { type: 'event' | 'identify';
     throw badRequest(`Invalid request: type must be "event" or "identify"${typeof type === 'string' ? ` (got "${type.slice(0, 50)}")` : ''}`)
   }
   if (!isObject(payload)) throw badRequest('Invalid request: payload must be an object')
-  const sources = ['website', 'link', 'pixel'].filter((key) => present(payload[key]))
-  if (sources.length > 1) throw badRequest('Invalid request: payload must name exactly one of website, link or pixel')
-  if (sources.length === 0) throw badRequest('Invalid request: payload.website is required (the website UUID)')
-  if (sources[0] !== 'website') {
-    throw badRequest(`Invalid request: payload.${sources[0]}: links and pixels are not supported by this server; send payload.website`)
+  const hasWebsite = present(payload.website)
+  const other = present(payload.link) ? 'link' : present(payload.pixel) ? 'pixel' : null
+  if (other !== null && (hasWebsite || (present(payload.link) && present(payload.pixel)))) {
+    throw badRequest('Invalid request: payload must name exactly one of website, link or pixel')
   }
+  if (other !== null) throw badRequest(`Invalid request: payload.${other}: links and pixels are not supported by this server; send payload.website`)
+  if (!hasWebsite) throw badRequest('Invalid request: payload.website is required (the website UUID)')
   if (!isUuid(payload.website)) throw badRequest('Invalid request: payload.website must be a website UUID')
   for (const key of STRING_FIELDS) {
     if (present(payload[key]) && typeof payload[key] !== 'string') throw badRequest(`Invalid request: payload.${key} must be a string`)
