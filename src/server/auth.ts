@@ -30,7 +30,14 @@ export interface AuthUser {
   issuedAt: number
 }
 
-export const hashPassword = (password: string) => bcrypt.hash(password, BCRYPT_COST)
+/**
+ * bcrypt (cost 10) of "umami" as Umami's first migration ships it: stored whenever the default password is
+ * chosen, so start-up can tell it is still in use by comparing text instead of hashing (setup.ts).
+ */
+export const DEFAULT_ADMIN_HASH = '$2b$10$BUli0c.muyCW1ErNJc3jL.vFRFtFJWrT8/GcR4A.sUdCznaXiqFXa'
+
+export const hashPassword = (password: string) =>
+  password === DEFAULT_ADMIN.password ? Promise.resolve(DEFAULT_ADMIN_HASH) : bcrypt.hash(password, BCRYPT_COST)
 export const checkPassword = (password: string, hash: string) => bcrypt.compare(password, hash)
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')

@@ -7,7 +7,7 @@ import { buildApp } from './app'
 import type { ServerConfig } from './config'
 import { openDatabase, type Db } from './db/open'
 import { loadOrCreateSecret } from './secret'
-import { DEFAULT_PASSWORD_HELP, hasDefaultPassword } from './setup'
+import { DEFAULT_PASSWORD_HELP, defaultPasswordAtSight, hasDefaultPassword } from './setup'
 
 export const DATABASE_FILE = 'dashi.db'
 
@@ -63,18 +63,24 @@ export async function startServer(
   try {
     const secret = loadOrCreateSecret(config.dataDir)
     app = await buildApp({ db, config, secret, logger: options.logger, now: options.now })
-    const defaultPassword = hasDefaultPassword(db)
-    if (!isLoopbackHost(config.host) && (await defaultPassword)) {
-      throw new StartupError(`Refusing to listen on ${config.host}: ${DEFAULT_PASSWORD_HELP}`)
-    }
-    void defaultPassword.then((isDefault) => {
-      if (isDefault) app!.log.warn(DEFAULT_PASSWORD_HELP)
-    })
+    const loopback = isLoopbackHost(config.host)
+    // Beyond loopback the answer decides whether to listen (bcrypt when the hash alone cannot tell);
+    // on loopback it only decides a warning, given after listening so start-up never waits for bcrypt.
+    const atSight = loopback ? defaultPasswordAtSight(db) : await hasDefaultPassword(db)
+    if (!loopback && atSight) throw new StartupError(`Refusing to listen on ${config.host}: ${DEFAULT_PASSWORD_HELP}`)
     if (options.staticDir && existsSync(join(options.staticDir, 'index.html'))) {
       await app.register(fastifyStatic, { root: options.staticDir, wildcard: false, index: 'index.html' })
       registerDashboardFallback(app)
     }
     await app.listen({ port: config.port, host: config.host })
+    const listening = app
+    if (atSight) listening.log.warn(DEFAULT_PASSWORD_HELP)
+    else if (atSight === null) {
+      void hasDefaultPassword(db).then(
+        (isDefault) => isDefault && listening.log.warn(DEFAULT_PASSWORD_HELP),
+        () => {}
+      )
+    }
   } catch (error) {
     await app?.close().catch(() => {})
     db.close()

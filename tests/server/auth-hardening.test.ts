@@ -1,3 +1,4 @@
+import bcrypt from 'bcryptjs'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -333,6 +334,17 @@ describe('the default password beyond loopback', () => {
       } finally {
         await open.close()
       }
+
+      // Choosing "umami" again is the default password again, whichever way its hash was made: start-up
+      // tells without bcrypt when hashPassword made it, and with bcrypt for a hash of another salt.
+      const back = openDatabase({ file: join(dir, DATABASE_FILE) })
+      updateAccount(back, admin.user_id, { passwordHash: await hashPassword('umami'), now: Date.now() })
+      back.close()
+      await expect(startServer(config, { logger: false })).rejects.toThrow(/default password/)
+      const salted = openDatabase({ file: join(dir, DATABASE_FILE) })
+      updateAccount(salted, admin.user_id, { passwordHash: await bcrypt.hash('umami', 4), now: Date.now() })
+      salted.close()
+      await expect(startServer(config, { logger: false })).rejects.toThrow(/default password/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
