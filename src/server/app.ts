@@ -8,11 +8,13 @@ import { makeIpMatcher } from './collect/client-info'
 import type { ServerConfig } from './config'
 import type { AppContext, Dialect } from './context'
 import type { Db } from './db/open'
+import { keySealer, type Sealer } from './lib/seal'
 import { registerBodyParsers } from './plugins/body'
 import { handleFrameworkError, registerErrorHandling } from './plugins/errors'
 import { commonRoutes } from './routes/common'
 import { currentRoutes } from './routes/current'
 import { currentSendRoutes } from './routes/current/send'
+import { profileRoutes } from './routes/profiles'
 import { v1AccountRoutes } from './routes/v1/accounts'
 import { v1AuthRoutes } from './routes/v1/auth'
 import { v1CollectRoutes } from './routes/v1/collect'
@@ -28,6 +30,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
   /** Injected clock for tests; defaults to Date.now. */
   now?: () => number
+  /** Seals remote profiles' secrets; the desktop passes Electron's safeStorage (lib/seal.ts). Default: a key from `secret`. */
+  sealer?: Sealer
 }
 
 const SECURITY_HEADERS = {
@@ -50,7 +54,7 @@ function withDialect(dialect: Dialect, plugin: (app: FastifyInstance) => Promise
 }
 
 /** Builds the Fastify app: both API dialects over one database. Plugins are registered in this explicit order. */
-export async function buildApp({ db, config, secret, logger = false, now = Date.now }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, config, secret, logger = false, now = Date.now, sealer }: BuildOptions): Promise<FastifyInstance> {
   ensureDefaultAdmin(db, now())
   const app = Fastify({
     logger,
@@ -73,7 +77,8 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     inspector: new HitInspector(now),
     now,
     isIgnoredIp: makeIpMatcher(config.ignoreIps),
-    version: VERSION
+    version: VERSION,
+    sealer: sealer ?? keySealer(secret)
   }
   app.decorate('ctx', ctx)
   app.decorateRequest('authUser', undefined)
@@ -116,6 +121,7 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
       await v1.register(withDialect('v1', v1ShareRoutes))
     })
     await api.register(currentRoutes)
+    await api.register(withDialect('current', profileRoutes))
   })
 
   app.addHook('onClose', async () => {

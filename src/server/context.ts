@@ -3,6 +3,7 @@ import type { ServerConfig } from './config'
 import type { Auth, AuthUser } from './auth'
 import type { HitInspector } from './collect/inspector'
 import type { HitWriter } from './collect/writer'
+import type { Sealer } from './lib/seal'
 
 /** What every route and service of one running server shares. */
 export interface AppContext {
@@ -18,6 +19,8 @@ export interface AppContext {
   /** True when a client address is on the ignore list. */
   isIgnoredIp: (ip: string) => boolean
   version: string
+  /** Seals remote profiles' credentials and logins at rest: safeStorage on the desktop, the install key in web mode. */
+  sealer: Sealer
 }
 
 export type Dialect = 'v1' | 'current'

@@ -5,6 +5,9 @@ import { ROLE, type Role } from '../../src/shared/constants'
 import { hashPassword } from '../../src/server/auth'
 import { createAccount } from '../../src/server/queries/accounts'
 import { createReport } from '../../src/server/queries/current-reports'
+import { createProfile } from '../../src/server/queries/profiles'
+import { profileInput } from '../../src/server/routes/profiles'
+import { v3Dialect } from '../../src/shared/api/adapters'
 import { createWebsite } from '../../src/server/queries/websites'
 import { deriveKey } from '../../src/server/secret'
 import { buildHit } from '../current-helpers'
@@ -248,6 +251,26 @@ const runReport = (type: string, parameters: Record<string, unknown>): Case => (
   call: ({ t }) => ({ url: `/api/reports/${type}`, payload: { websiteId: t.websiteUuid, type, parameters: { ...isoRange(), ...parameters } } })
 })
 
+/** Remote profiles: admins only; 403 for any other login and for a share link, as the hit inspector. */
+const PROFILES = E(401, 403, 403, 403, 403, 403, 200)
+const REMOTE_CREDENTIALS = { kind: 'password', username: 'remote-admin', password: 'remote-password' }
+
+/** A fresh profile per call (a DELETE must not take the next case's), stored as a detected Dashi server at a closed port. */
+function remoteProfile(): string {
+  const detection = {
+    ok: true as const,
+    family: 'v3' as const,
+    server: 'dashi' as const,
+    version: '0.1.0',
+    versionRange: '0.1.0',
+    dialect: v3Dialect(),
+    baseUrl: 'http://127.0.0.1:1',
+    auth: { kind: 'bearer' as const, token: 'remote-token' },
+    summary: 'Dashi 0.1.0 (speaks Umami v3).'
+  }
+  return createProfile(app.ctx.db, profileInput(app.ctx.sealer, 'Remote', detection, { kind: 'password', username: 'remote-admin', password: 'remote-password' }, now())).profile_uuid
+}
+
 async function realtimeToken(creds: CallContext['credentials']): Promise<string> {
   const res = await app.inject({ method: 'GET', url: '/api/realtime/init', ...creds })
   if (res.statusCode !== 200) throw new Error(`realtime init failed: ${res.statusCode}`)
@@ -476,6 +499,32 @@ const CASES: Case[] = [
   // --- the hit inspector: the admin's only; 403 to a share link and to other logins ---
   get('/api/dashi/inspector', E(401, 403, 403, 403, 403, 403, 200), () => '/api/dashi/inspector'),
 
+  // --- remote profiles (issue 5): the admin's only, 403 to other logins and share links. No remote server
+  // runs here: the admin's calls stop at validation (400) or at the unreachable remote (502), past authorization.
+  {
+    route: 'POST /api/dashi/profiles/test',
+    kind: 'read',
+    expect: { ...PROFILES, admin: 400 },
+    call: () => ({ url: '/api/dashi/profiles/test', payload: { baseUrl: 'ftp://remote.example', credentials: REMOTE_CREDENTIALS } })
+  },
+  get('/api/dashi/profiles', PROFILES, () => '/api/dashi/profiles'),
+  {
+    route: 'POST /api/dashi/profiles',
+    kind: 'write',
+    expect: { ...PROFILES, admin: 400 },
+    call: () => ({ url: '/api/dashi/profiles', payload: { baseUrl: 'http://127.0.0.1:1', credentials: REMOTE_CREDENTIALS } })
+  },
+  { route: 'GET /api/dashi/profiles/:id', kind: 'read', expect: PROFILES, call: () => ({ url: `/api/dashi/profiles/${remoteProfile()}` }) },
+  { route: 'PATCH /api/dashi/profiles/:id', kind: 'write', expect: PROFILES, call: () => ({ url: `/api/dashi/profiles/${remoteProfile()}`, payload: { name: 'Renamed' } }) },
+  { route: 'DELETE /api/dashi/profiles/:id', kind: 'delete', expect: PROFILES, call: () => ({ url: `/api/dashi/profiles/${remoteProfile()}` }) },
+  { route: 'GET /api/dashi/profiles/:id/features', kind: 'read', expect: PROFILES, call: () => ({ url: `/api/dashi/profiles/${remoteProfile()}/features` }) },
+  {
+    route: 'GET /api/dashi/profiles/:id/api/*',
+    kind: 'read',
+    expect: { ...PROFILES, admin: 502 },
+    call: ({ t }) => ({ url: `/api/dashi/profiles/${remoteProfile()}/api/websites/${t.websiteUuid}/stats?${range()}` })
+  },
+
   // --- websites (v1) ---
   {
     route: 'POST /api/website',
@@ -617,7 +666,7 @@ test('the authorization matrix: statuses as expected, 0 leaks, denied writes cha
     if (c.route.startsWith('GET ')) methods.push('HEAD')
     for (const method of methods) for (const p of PRINCIPALS) checks.push({ case: c, method, p })
   }
-  const secrets = [SECRET, ...['share-token', 'realtime-token', 'cache-token'].map((purpose) => deriveKey(SECRET, purpose)), PASSWORD]
+  const secrets = [SECRET, ...['share-token', 'realtime-token', 'cache-token', 'profile-seal'].map((purpose) => deriveKey(SECRET, purpose)), PASSWORD, REMOTE_CREDENTIALS.password, 'remote-token']
   const failures: string[] = []
   const tally = { allowed: 0, denied: 0, deniedWrites: 0 }
 
