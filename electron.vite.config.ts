@@ -50,7 +50,8 @@ export default defineConfig({
   },
   preload: {
     build: {
-      rollupOptions: { input: { index: resolve('src/preload/index.ts') } }
+      // A sandboxed preload cannot be an ES module: one CommonJS file that require()s electron.
+      rollupOptions: { input: { index: resolve('src/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } }
     }
   },
   renderer: {

@@ -1,7 +1,10 @@
-export {}
+import type { DashiBridge } from '../shared/ipc'
 
 declare global {
   interface Window {
-    dashi?: { platform: string }
+    /** Present in the desktop window only (web mode has no preload): the typed IPC contract of src/shared/ipc.ts. */
+    dashi?: DashiBridge
   }
 }
+
+export {}

@@ -72,6 +72,7 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     auth: new Auth(db, secret, config.tokenTtlMs, now),
     writer: new HitWriter({
       file: db.name,
+      nativeBinding: config.nativeBinding,
       onError: (error) => app.log.error({ err: error }, 'hit writer: worker thread failed; its pending hits were answered 503')
     }),
     inspector: new HitInspector(now),

@@ -21,6 +21,11 @@ export interface ServerConfig {
   /** Failed logins allowed per client address and per username within `windowMs`; then 429 until it ends. */
   loginThrottle: { maxFailures: number; windowMs: number }
   logLevel: string
+  /**
+   * better-sqlite3's native addon to load instead of node_modules' (the desktop app passes one built for
+   * Electron; web mode and tests use the Node build).
+   */
+  nativeBinding?: string
 }
 
 export class ConfigError extends Error {

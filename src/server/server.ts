@@ -6,6 +6,7 @@ import ipaddr from 'ipaddr.js'
 import { buildApp } from './app'
 import type { ServerConfig } from './config'
 import { openDatabase, type Db } from './db/open'
+import type { Sealer } from './lib/seal'
 import { loadOrCreateSecret } from './secret'
 import { DEFAULT_PASSWORD_HELP, defaultPasswordAtSight, hasDefaultPassword } from './setup'
 
@@ -53,16 +54,16 @@ function registerDashboardFallback(app: FastifyInstance): void {
  */
 export async function startServer(
   config: ServerConfig,
-  options: { logger?: FastifyServerOptions['logger']; staticDir?: string; now?: () => number } = {}
+  options: { logger?: FastifyServerOptions['logger']; staticDir?: string; now?: () => number; sealer?: Sealer } = {}
 ): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true })
   // The database first: when it cannot be used (damaged, read-only, too new) start-up stops before
   // anything is written to the data directory, the secret included.
-  const db = openDatabase({ file: join(config.dataDir, DATABASE_FILE) })
+  const db = openDatabase({ file: join(config.dataDir, DATABASE_FILE), nativeBinding: config.nativeBinding })
   let app: FastifyInstance | undefined
   try {
     const secret = loadOrCreateSecret(config.dataDir)
-    app = await buildApp({ db, config, secret, logger: options.logger, now: options.now })
+    app = await buildApp({ db, config, secret, logger: options.logger, now: options.now, sealer: options.sealer })
     const loopback = isLoopbackHost(config.host)
     // Beyond loopback the answer decides whether to listen (bcrypt when the hash alone cannot tell);
     // on loopback it only decides a warning, given after listening so start-up never waits for bcrypt.
