@@ -1,0 +1,424 @@
+// Sustained mixed load (issue 7, item 6): ingest at a steady rate over both tracker endpoints AND the
+// dashboard's overview reads from a few concurrent users, for minutes, on a data set big enough that reads
+// do real work. No request may fail, every acknowledged hit must be stored, and the server's memory must
+// not keep growing.
+//
+//   npm run stress -- load                 (10 minutes; `npm run stress` runs it with the others)
+//   LOAD_MINUTES=1 npm run stress -- load  (a quick run)
+//
+// Env (defaults in brackets):
+//   LOAD_MINUTES [10]        length of the run (warm-up included)
+//   LOAD_RATE [3000]         hits per second, half to /api/collect (v1), half to /api/send (current); about half
+//                            of what `npm run bench` reaches on this 2-core machine
+//   LOAD_CONNECTIONS [50]    ingest connections (autocannon, paced to LOAD_RATE over all of them)
+//   LOAD_USERS [3]           dashboard users reading at once, each over up to 6 connections as a browser
+//   LOAD_READ_PAUSE_MS [2000] a user's pause between two overview loads (reading the page)
+//   LOAD_EVENTS [200000]     events in the generated data set (bench/data.mjs), over LOAD_DAYS [30] days
+//   LOAD_WARMUP_S [min(60, a quarter of the run)]  RSS growth is measured from the end of the warm-up
+//   LOAD_RSS_BOUND_MB [64]   allowed RSS growth from the end of the warm-up to the end of the run
+//   LOAD_SEED [42]
+//
+// The built server (out/main/server.js) runs as a child process, as `npm run serve` runs it, started like the
+// benchmark starts it (bench/proc.mjs). Ingest bodies come from bench/hits.mjs (realistic visitors, cache
+// tokens sent back, a unique `_bid=<id>` in each URL's query); acknowledged hits are checked against the
+// database afterwards as the crash test checks them (tests/stress/crash.mjs inspectDatabase).
+//
+// Exit code 1 on any error (non-2xx, timeout, connection error) on either side, on any acknowledged hit
+// missing from the database, or when RSS grew past the bound.
+import { Agent, request as httpRequest } from 'node:http'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import autocannon from 'autocannon'
+import { generate, READY_LINE, ROOT } from '../../bench/data.mjs'
+import { collectBody, collectToken, createHitSource, sendBody, sendToken } from '../../bench/hits.mjs'
+import { installCleanup, makeTempDir, procStatusKb, removeTempDir, startNode } from '../../bench/proc.mjs'
+import { SPEC_OVERVIEW_TABLES } from '../../bench/reads.mjs'
+import { ensureBuilt, inspectDatabase, SERVER_ENTRY } from './crash.mjs'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+/** Chromium (and so the Electron dashboard) opens at most 6 connections per host over HTTP/1.1. */
+const BROWSER_CONNECTIONS = 6
+/** Hit ids: `l` (load) and the dialect's letter, then a counter; crash.mjs's BID pattern reads them. */
+const DIALECTS = [
+  { name: '/api/collect', phase: 'lc', body: collectBody, token: collectToken },
+  { name: '/api/send', phase: 'ls', body: sendBody, token: sendToken }
+]
+/** The ranges a user looks at, in turn, as the dashboard's range picker offers them. */
+const RANGES = [
+  { name: '24h', span: DAY, unit: 'hour' },
+  { name: '7d', span: 7 * DAY, unit: 'day' },
+  { name: '30d', span: 30 * DAY, unit: 'day' }
+]
+
+function envNumber(name, fallback, min = 0) {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`)
+  return value
+}
+
+function settingsFromEnv() {
+  const minutes = envNumber('LOAD_MINUTES', 10, 0.1)
+  return {
+    minutes,
+    rate: Math.round(envNumber('LOAD_RATE', 3000, 1)),
+    connections: Math.round(envNumber('LOAD_CONNECTIONS', 50, 1)),
+    users: Math.round(envNumber('LOAD_USERS', 3, 0)),
+    readPauseMs: envNumber('LOAD_READ_PAUSE_MS', 2000),
+    events: Math.round(envNumber('LOAD_EVENTS', 200_000, 1)),
+    days: Math.round(envNumber('LOAD_DAYS', 30, 1)),
+    warmupSeconds: envNumber('LOAD_WARMUP_S', Math.min(60, (minutes * 60) / 4)),
+    rssBoundMb: envNumber('LOAD_RSS_BOUND_MB', 64),
+    seed: Math.round(envNumber('LOAD_SEED', 42, 1))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Figures
+
+/** A growable list of latencies (ms). */
+function samples() {
+  let data = new Float64Array(4096)
+  let n = 0
+  return {
+    add(ms) {
+      if (n === data.length) {
+        const bigger = new Float64Array(data.length * 2)
+        bigger.set(data)
+        data = bigger
+      }
+      data[n++] = ms
+    },
+    get count() {
+      return n
+    },
+    summary() {
+      if (n === 0) return null
+      const sorted = data.slice(0, n).sort()
+      const at = (q) => sorted[Math.max(0, Math.ceil(q * n) - 1)]
+      return { n, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[n - 1] }
+    }
+  }
+}
+
+const median = (values) => {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+function count(map, key) {
+  map[key] = (map[key] ?? 0) + 1
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The dashboard's reads
+
+function httpClient(baseUrl, token) {
+  const url = new URL(baseUrl)
+  const agent = new Agent({ keepAlive: true, maxSockets: BROWSER_CONNECTIONS })
+  function get(path, query) {
+    const fullPath = `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`
+    return new Promise((resolve) => {
+      const started = performance.now()
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: fullPath, method: 'GET', agent, timeout: 30_000, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
+        (res) => {
+          const chunks = []
+          res.on('data', (c) => chunks.push(c))
+          res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started, path: fullPath, body: Buffer.concat(chunks).toString('utf8') }))
+          res.on('error', (error) => resolve({ status: `error ${error.code ?? error.message}`, ms: performance.now() - started, path: fullPath, body: '' }))
+        }
+      )
+      req.on('timeout', () => req.destroy(new Error('timeout')))
+      req.on('error', (error) => resolve({ status: `error ${error.code ?? error.message}`, ms: performance.now() - started, path: fullPath, body: '' }))
+      req.end()
+    })
+  }
+  return { get, close: () => agent.destroy() }
+}
+
+/** One overview load as OverviewView.vue makes it: everything at once, over the user's 6 connections. */
+function overviewRequests(websiteUuid, range, now) {
+  const site = `/api/websites/${websiteUuid}`
+  const q = { startAt: now - range.span, endAt: now, timezone: 'UTC' }
+  return [
+    ['stats', `${site}/stats`, { ...q, compare: 'prev' }],
+    ['pageviews', `${site}/pageviews`, { ...q, unit: range.unit, compare: 'prev' }],
+    ...SPEC_OVERVIEW_TABLES.map((type) => ['metrics', `${site}/metrics`, { ...q, type }]),
+    ['active', `${site}/active`, {}],
+    ['realtime', `/api/realtime/${websiteUuid}`, { timezone: 'UTC' }]
+  ]
+}
+
+/** Users loading the overview again and again until `deadline`; latencies per endpoint group, errors by status. */
+async function readLoop({ baseUrl, token, websiteUuid, users, pauseMs, deadline, reads, readErrors, errorSamples }) {
+  const user = async (index) => {
+    const http = httpClient(baseUrl, token)
+    try {
+      for (let turn = index; performance.now() < deadline; turn++) {
+        const range = RANGES[turn % RANGES.length]
+        const started = performance.now()
+        const answers = await Promise.all(overviewRequests(websiteUuid, range, Date.now()).map(([group, path, query]) => http.get(path, query).then((res) => ({ group, res }))))
+        reads.overview.add(performance.now() - started)
+        for (const { group, res } of answers) {
+          reads[group].add(res.ms)
+          if (res.status !== 200) {
+            count(readErrors, `${group} ${res.status}`)
+            if (errorSamples.length < 5) errorSamples.push(`GET ${res.path} → ${res.status}: ${res.body.slice(0, 200)}`)
+          }
+        }
+        const left = deadline - performance.now()
+        if (left > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, left)))
+      }
+    } finally {
+      http.close()
+    }
+  }
+  await Promise.all(Array.from({ length: users }, (_, i) => user(i)))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Ingest
+
+/** Paced ingest over both endpoints for `seconds`; every 2xx is recorded as acknowledged. */
+function ingest({ url, sources, rate, connections, seconds, acked, latency, statusCounts, perSecond }) {
+  let sent = 0
+  const started = performance.now()
+  const requests = DIALECTS.map((dialect, i) => ({
+    method: 'POST',
+    path: dialect.name,
+    setupRequest(request, context) {
+      const hit = sources[i].next(dialect.phase)
+      sent++
+      context.id = hit.id
+      context.visitor = hit.visitor
+      request.headers = hit.headers
+      request.body = hit.body
+      return request
+    },
+    onResponse(status, body, context) {
+      count(statusCounts, `${dialect.name} ${status}`)
+      if (status >= 200 && status < 300) {
+        acked.add(context.id)
+        const second = Math.floor((performance.now() - started) / 1000)
+        perSecond[second] = (perSecond[second] ?? 0) + 1
+        sources[i].remember(context.visitor, body)
+      }
+    }
+  }))
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, connections, overallRate: rate, duration: seconds, timeout: 10, requests }, (error, result) => {
+      if (error) reject(error)
+      else resolve({ sent, result })
+    })
+    instance.on('response', (_client, _status, _bytes, responseTime) => latency.add(responseTime))
+  })
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The run
+
+async function api(base, method, path, body) {
+  const response = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`)
+  return JSON.parse(text)
+}
+
+export async function runLoad(settings, log = (line) => console.error(`load: ${line}`)) {
+  const dataDir = makeTempDir('dashi-load-')
+  try {
+    log(`generating ${settings.events.toLocaleString('en-US')} events over ${settings.days} days (bench/data.mjs)…`)
+    const dataSet = await generate({ events: settings.events, days: settings.days, websites: 1, seed: settings.seed, dataDir, log: (line) => log(`data: ${line}`) })
+    const website = dataSet.websites[0]
+
+    const server = startNode([SERVER_ENTRY, '--port', '0', '--data', dataDir], {
+      cwd: ROOT,
+      env: { ...process.env, DASHI_CLIENT_IP_HEADER: 'x-forwarded-for', DASHI_LOG_LEVEL: 'warn' },
+      readyPattern: READY_LINE,
+      readyTimeoutMs: 120_000,
+      name: 'Dashi server'
+    })
+    const rss = []
+    let sampler
+    let stopped
+    const figures = { acked: new Set(), statusCounts: {}, ingestLatency: samples(), perSecond: [], readErrors: {}, errorSamples: [] }
+    const reads = Object.fromEntries(['overview', 'stats', 'pageviews', 'metrics', 'active', 'realtime'].map((g) => [g, samples()]))
+    let ingestRun
+    const seconds = Math.round(settings.minutes * 60)
+    try {
+      const { url } = await server.ready
+      const pid = server.child.pid
+      const rssAtReadyKb = procStatusKb(pid, 'VmRSS')
+      const started = performance.now()
+      sampler = setInterval(() => {
+        const kb = procStatusKb(pid, 'VmRSS')
+        if (kb !== null) rss.push({ s: (performance.now() - started) / 1000, kb })
+      }, 1000)
+      const { token } = await api(url, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
+      const sources = DIALECTS.map((d) => createHitSource({ websiteUuid: website.uuid, body: d.body, token: d.token, visitors: 20_000, seed: settings.seed + 7 }))
+      log(`server ready at ${url} (pid ${pid}); ${seconds} s of ${settings.rate} hits/s over ${settings.connections} connections + ${settings.users} dashboard users`)
+      const deadline = performance.now() + seconds * 1000
+      const progress = setInterval(() => {
+        const last = rss.at(-1)
+        log(`${Math.round((performance.now() - started) / 1000)} s: ${figures.acked.size.toLocaleString('en-US')} hits acknowledged, ${reads.overview.count} overview loads, RSS ${last ? Math.round(last.kb / 1024) : '?'} MB`)
+      }, 30_000)
+      try {
+        const [run] = await Promise.all([
+          ingest({ url, sources, rate: settings.rate, connections: settings.connections, seconds, acked: figures.acked, latency: figures.ingestLatency, statusCounts: figures.statusCounts, perSecond: figures.perSecond }),
+          readLoop({ baseUrl: url, token, websiteUuid: website.uuid, users: settings.users, pauseMs: settings.readPauseMs, deadline, reads, readErrors: figures.readErrors, errorSamples: figures.errorSamples })
+        ])
+        ingestRun = run
+      } finally {
+        clearInterval(progress)
+      }
+      clearInterval(sampler)
+      sampler = undefined
+      figures.elapsedSeconds = (performance.now() - started) / 1000
+      figures.rssAtReadyKb = rssAtReadyKb
+      figures.hwmKb = procStatusKb(pid, 'VmHWM')
+    } finally {
+      if (sampler) clearInterval(sampler)
+      // SIGTERM: the server flushes what it holds and exits; then its file is read.
+      stopped = await server.stop(30_000)
+    }
+    const stored = inspectDatabase(join(dataDir, 'dashi.db'))
+    const lost = [...figures.acked].filter((id) => !stored.ids.has(id))
+    const duplicates = [...stored.ids].filter(([, n]) => n > 1).map(([id]) => id)
+    return { settings, dataSet, website, rss, reads, ingestRun, stopped, stored, lost, duplicates, ...figures }
+  } finally {
+    removeTempDir(dataDir)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Verdict and report
+
+/** RSS growth: the median of the 10 s before the warm-up ends, against the median of the run's last 10 s. */
+function memoryVerdict(rss, settings, elapsedSeconds) {
+  const warmEnd = Math.min(settings.warmupSeconds, elapsedSeconds / 2)
+  const baseline = median(rss.filter((r) => r.s > warmEnd - 10 && r.s <= warmEnd).map((r) => r.kb))
+  const end = median(rss.filter((r) => r.s > elapsedSeconds - 10).map((r) => r.kb))
+  const after = rss.filter((r) => r.s > warmEnd).map((r) => r.kb)
+  const growthKb = baseline === null || end === null ? null : end - baseline
+  return {
+    warmEnd,
+    baselineKb: baseline,
+    endKb: end,
+    maxKb: Math.max(...rss.map((r) => r.kb)),
+    maxAfterWarmupKb: after.length ? Math.max(...after) : null,
+    growthKb,
+    ok: growthKb !== null && growthKb <= settings.rssBoundMb * 1024
+  }
+}
+
+export function verdict(result) {
+  const memory = memoryVerdict(result.rss, result.settings, result.elapsedSeconds)
+  const ingestErrors = Object.entries(result.statusCounts).filter(([key]) => !/ 2\d\d$/.test(key))
+  // autocannon's `errors` counts every failed request, its `timeouts` (no answer within 10 s) included.
+  const autocannonErrors = result.ingestRun?.result.errors ?? 0
+  const readErrors = Object.values(result.readErrors).reduce((a, b) => a + b, 0)
+  const failures = []
+  if (result.acked.size === 0) failures.push('no hit was acknowledged')
+  if (ingestErrors.length) failures.push(`ingest answered non-2xx: ${ingestErrors.map(([k, n]) => `${k} ×${n}`).join(', ')}`)
+  if (autocannonErrors) failures.push(`ingest: ${autocannonErrors} requests failed (${result.ingestRun.result.timeouts} of them unanswered within 10 s)`)
+  if (readErrors) failures.push(`reads failed: ${Object.entries(result.readErrors).map(([k, n]) => `${k} ×${n}`).join(', ')}`)
+  if (result.reads.overview.count === 0 && result.settings.users > 0) failures.push('no overview load completed')
+  if (result.lost.length) failures.push(`${result.lost.length} acknowledged hits missing from the database`)
+  if (result.duplicates.length) failures.push(`${result.duplicates.length} hits stored twice`)
+  if (result.stored.integrity !== 'ok') failures.push(`integrity_check: ${result.stored.integrity}`)
+  if (!memory.ok) failures.push(`RSS grew by ${memory.growthKb === null ? '?' : (memory.growthKb / 1024).toFixed(1)} MB after the warm-up (bound ${result.settings.rssBoundMb} MB)`)
+  if (result.stopped.killed || result.stopped.code !== 0) failures.push(`the server did not stop cleanly on SIGTERM (${JSON.stringify(result.stopped)})`)
+  return { memory, failures, ok: failures.length === 0 }
+}
+
+const fmt = (n) => Number(n).toLocaleString('en-US')
+const ms = (x) => (x === null || x === undefined ? '—' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0))
+const mb = (kb) => (kb === null || kb === undefined ? '?' : `${(kb / 1024).toFixed(0)} MB`)
+
+/** Acknowledgements per second of the run: how steady ingest was, and its longest stall. */
+function perSecondLine(perSecond, elapsedSeconds) {
+  const whole = Math.max(1, Math.floor(elapsedSeconds) - 1)
+  const counts = Array.from({ length: whole }, (_, i) => perSecond[i] ?? 0)
+  let stall = 0
+  let run = 0
+  for (const n of counts) {
+    run = n === 0 ? run + 1 : 0
+    stall = Math.max(stall, run)
+  }
+  const sorted = [...counts].sort((a, b) => a - b)
+  return `  acknowledged per second        median ${fmt(sorted[Math.floor(whole / 2)])}, min ${fmt(sorted[0])}, max ${fmt(sorted[whole - 1])}; longest run of seconds without one: ${stall} s`
+}
+
+function latencyRow(name, s) {
+  const sum = s.summary()
+  if (!sum) return `  ${name.padEnd(30)} —`
+  return `  ${name.padEnd(30)} ${fmt(sum.n).padStart(9)}  ${ms(sum.p50).padStart(7)}  ${ms(sum.p95).padStart(7)}  ${ms(sum.p99).padStart(7)}  ${ms(sum.max).padStart(7)}`
+}
+
+export function report(result, { memory, failures, ok }) {
+  const { settings, ingestRun } = result
+  const sent = ingestRun?.sent ?? 0
+  const achieved = result.acked.size / result.elapsedSeconds
+  const ackedStored = result.acked.size - result.lost.length
+  const lines = [
+    '',
+    `Mixed load: ${(result.elapsedSeconds / 60).toFixed(1)} min; ingest paced at ${fmt(settings.rate)} hits/s over ${settings.connections} connections ` +
+      `(half /api/collect, half /api/send); ${settings.users} dashboard users loading the overview (stats, pageviews, ${SPEC_OVERVIEW_TABLES.length} metrics, active, realtime; ` +
+      `24h / 7d / 30d in turn, ${settings.readPauseMs} ms pause)`,
+    `data set: ${fmt(result.dataSet.events)} events, ${fmt(result.dataSet.sessions)} sessions over ${settings.days} days (${result.dataSet.dbMb} MB), seed ${settings.seed}`,
+    '',
+    'ingest',
+    `  hits sent                      ${fmt(sent)}`,
+    `  hits acknowledged (2xx)        ${fmt(result.acked.size)}  = ${fmt(Math.round(achieved))} hits/s achieved (target ${fmt(settings.rate)})`,
+    `  … stored (in website_event)    ${fmt(ackedStored)}`,
+    `  acknowledged but LOST          ${fmt(result.lost.length)}`,
+    `  stored twice                   ${fmt(result.duplicates.length)}`,
+    `  replies                        ${Object.entries(result.statusCounts).map(([k, n]) => `${k}: ${fmt(n)}`).join(', ')}`,
+    `  stored, not acknowledged       ${fmt(result.stored.ids.size - ackedStored)} (in flight when the load stopped, or answered too late)`,
+    `  failed requests                ${fmt(ingestRun?.result.errors ?? 0)} (of them unanswered within 10 s: ${fmt(ingestRun?.result.timeouts ?? 0)})`,
+    perSecondLine(result.perSecond, result.elapsedSeconds),
+    '',
+    `latency (ms)                     ${'n'.padStart(9)}  ${'p50'.padStart(7)}  ${'p95'.padStart(7)}  ${'p99'.padStart(7)}  ${'max'.padStart(7)}`,
+    latencyRow('ingest (both endpoints)', result.ingestLatency),
+    latencyRow('read: whole overview load', result.reads.overview),
+    latencyRow('read: stats', result.reads.stats),
+    latencyRow('read: pageviews', result.reads.pageviews),
+    latencyRow('read: metrics (each table)', result.reads.metrics),
+    latencyRow('read: active', result.reads.active),
+    latencyRow('read: realtime', result.reads.realtime),
+    `  read errors                    ${Object.keys(result.readErrors).length ? Object.entries(result.readErrors).map(([k, n]) => `${k}: ${n}`).join(', ') : 'none'}`,
+    '',
+    'server memory (RSS, sampled every second)',
+    `  at ready ${mb(result.rssAtReadyKb)}; at the end of the warm-up (${memory.warmEnd.toFixed(0)} s) ${mb(memory.baselineKb)}; ` +
+      `max ${mb(memory.maxKb)}; at the end ${mb(memory.endKb)}; VmHWM ${mb(result.hwmKb)}`,
+    `  growth after the warm-up       ${memory.growthKb === null ? '?' : `${(memory.growthKb / 1024).toFixed(1)} MB`} ` +
+      `(bound: RSS at the end (median of the last 10 s) may exceed RSS at the end of the warm-up (median of its last 10 s) by at most ${settings.rssBoundMb} MB) → ${memory.ok ? 'OK' : 'EXCEEDED'}`,
+    `  database after the run         integrity ${result.stored.integrity}, ${fmt(result.stored.rows)} events; server stop: ${result.stopped.code === 0 && !result.stopped.killed ? 'SIGTERM, exit 0' : JSON.stringify(result.stopped)}`
+  ]
+  if (achieved < settings.rate * 0.9) lines.push(`  NOTE: the achieved rate is below 90 % of the target: the server (or this machine) did not keep up`)
+  if (result.errorSamples.length) lines.push('', 'first read errors:', ...result.errorSamples.map((e) => `  ${e}`))
+  if (result.lost.length) lines.push(`  lost ids (first 10): ${result.lost.slice(0, 10).join(', ')}`)
+  lines.push('', ok ? 'load: OK — no errors, 0 acknowledged hits lost, memory within bound' : `load: FAILED\n${failures.map((f) => `  - ${f}`).join('\n')}`)
+  return lines.join('\n')
+}
+
+async function main() {
+  installCleanup()
+  const settings = settingsFromEnv()
+  ensureBuilt()
+  const result = await runLoad(settings)
+  const judged = verdict(result)
+  console.log(report(result, judged))
+  process.exitCode = judged.ok ? 0 : 1
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    console.error('load: failed:', error)
+    process.exitCode = 1
+  })
+}
