@@ -62,6 +62,16 @@ describe('routes both dialects share', () => {
     expect(res.headers['access-control-allow-headers']).toBe('authorization')
   })
 
+  test('an OPTIONS request that is no preflight is a 400 in the path\'s dialect (the CORS plugin answered plain text everywhere)', async () => {
+    const current = await server.app.inject({ method: 'OPTIONS', url: '/api/websites' })
+    expect(current.statusCode).toBe(400)
+    expect(current.json().error).toMatchObject({ status: 400, code: 'bad-request', message: expect.stringContaining('Origin') })
+    const v1 = await server.app.inject({ method: 'OPTIONS', url: '/api/website/1/stats', headers: { origin: 'http://localhost:5173' } })
+    expect(v1.statusCode).toBe(400)
+    expect(v1.headers['content-type']).toMatch(/^text\/plain/)
+    expect(v1.body).toContain('Access-Control-Request-Method')
+  })
+
   test('an unknown classic route is a plain-text 404; an unknown current route a JSON envelope', async () => {
     const v1 = await server.app.inject({ url: '/api/website/1/nothing-here' })
     expect(v1.statusCode).toBe(404)

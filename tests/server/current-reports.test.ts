@@ -257,6 +257,8 @@ describe('POST /api/reports/retention', () => {
   test('rejects an unknown time zone', async () => {
     const site = await siteWith([])
     expectBadRequest(await run('retention', { websiteId: site.website_uuid, parameters: { ...RANGE, timezone: 'Mars/Olympus' } }), 'Mars/Olympus')
+    // An object that cannot be turned into text was a 500 (found by the fuzz test).
+    expectBadRequest(await run('retention', { websiteId: site.website_uuid, parameters: { ...RANGE, timezone: { toString: 'x' } } }), 'timezone')
   })
 })
 
@@ -503,9 +505,13 @@ describe('saved reports', () => {
     expectBadRequest(await post({ ...funnelReport(ownerSite), type: 'pie-chart' }), 'type')
     expectBadRequest(await post({ ...funnelReport(ownerSite), parameters: [1, 2] }), 'parameters')
     expectBadRequest(await post({ ...funnelReport(ownerSite), websiteId: undefined }), 'websiteId')
+    // Parameters nested 10 000 deep overflowed JSON.stringify: a 500 (found by the fuzz test).
+    const deep = JSON.stringify(funnelReport(ownerSite)).replace('"parameters":{', `"parameters":{"x":${'['.repeat(10_000)}${']'.repeat(10_000)},`)
+    expectBadRequest(await call('POST', '/api/reports', { ...bearer(owner.token), 'content-type': 'application/json' }, deep), 'parameters')
     const report = await save(funnelReport(ownerSite, 'Fixed'))
     expectBadRequest(await call('POST', `/api/reports/${report.id}`, bearer(owner.token), { type: 'goal' }), 'type')
     expectBadRequest(await call('POST', `/api/reports/${report.id}`, bearer(owner.token), { websiteId: adminSite.website_uuid }), 'websiteId')
+    expectBadRequest(await call('POST', `/api/reports/${report.id}`, bearer(owner.token), { websiteId: { toString: 1 } }), 'websiteId')
   })
 
   test('lists reports per website and, without one, those on the caller’s websites, paged and by type', async () => {

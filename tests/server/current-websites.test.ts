@@ -150,9 +150,14 @@ describe('GET /api/websites (current page)', () => {
   })
 
   test('answers 400 in the envelope for a bad page or pageSize', async () => {
-    for (const query of ['page=0', 'page=x', 'pageSize=0', 'pageSize=1001', 'pageSize=2.5']) {
+    // A page so far out that its row offset is no integer SQLite can bind was a 500 (found by the fuzz test).
+    for (const query of ['page=0', 'page=x', 'pageSize=0', 'pageSize=1001', 'pageSize=2.5', 'page=1e308', 'page=99999999999999999999999']) {
       expectError(await call('GET', `/api/websites?${query}`, carol.token), 400, 'bad-request', /page/)
     }
+  })
+
+  test('answers 400 for a search over 2000 characters (SQLite refuses so long a LIKE pattern: it was a 500)', async () => {
+    expectError(await call('GET', `/api/websites?search=${'a'.repeat(60_000)}`, carol.token), 400, 'bad-request', /search must be at most 2000/)
   })
 
   test('answers 401 in the envelope to an anonymous caller or a forged token', async () => {

@@ -134,6 +134,12 @@ describe('regular-expression filters (re / nre)', () => {
   })
 })
 
+test('a value over 2000 characters is refused: as a contains pattern it would pass SQLite\'s LIKE limit (a 500, found by the fuzz test)', () => {
+  expect(() => parseFilters({ path: `c.${'a'.repeat(60_000)}` })).toThrow(/path filter may be at most 2000 characters/)
+  expect(() => parseFilters({ browser: `chrome,${'x'.repeat(2001)}` })).toThrow(FilterError)
+  expect(matching({ path: `c.${'p'.repeat(2000)}` })).toEqual([])
+})
+
 describe('the regex engine behind dashi_regexp (RE2)', () => {
   test('patterns that make a backtracking engine run for minutes still answer, correctly', () => {
     // With V8's engine `a*a*a*$` on this value takes ~30 s and `(a+)+$` on 30 characters ~30 s; RE2 is

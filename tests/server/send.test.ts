@@ -210,6 +210,22 @@ describe('an event through /api/send', () => {
     ])
   })
 
+  test('an array property nested thousands deep is left out, the rest of the hit stored', async () => {
+    // Written as text: JSON.stringify itself cannot serialise what it cannot recurse into.
+    const body = JSON.stringify(hit({ url: '/deep', name: 'nested', data: { list: 'DEEP', ok: 1 } })).replace('"DEEP"', '['.repeat(10_000) + ']'.repeat(10_000))
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/send',
+      headers: { 'user-agent': CHROME_UA, 'content-type': 'application/json' },
+      payload: body,
+      remoteAddress: '8.8.8.8'
+    })
+    expect(res.statusCode).toBe(200)
+    const [row] = storedHits()
+    expect(row).toMatchObject({ event_name: 'nested', url_path: '/deep' })
+    expect(server.db.prepare('SELECT data_key FROM event_data').pluck().all()).toEqual(['ok'])
+  })
+
   test('an empty name is a pageview, as in Umami', async () => {
     await send(hit({ name: '' }))
     expect(storedHits().map((h) => [h.event_type, h.event_name])).toEqual([[EVENT_TYPE.pageView, null]])

@@ -171,6 +171,18 @@ const MAX_DATA_ROWS = 100
 const MAX_DEPTH = 10
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
 
+/** Whether `value` nests arrays or objects more than `limit` levels deep (without recursing). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!
+    if (item === null || typeof item !== 'object') continue
+    if (depth >= limit) return true
+    for (const child of Array.isArray(item) ? item : Object.values(item as Record<string, unknown>)) stack.push([child, depth + 1])
+  }
+  return false
+}
+
 /**
  * Flattens event or session properties into typed rows as Umami does: nested keys joined with '.',
  * arrays stored as JSON text, ISO dates as dates. Bounded in rows and depth so no payload can blow up.
@@ -181,6 +193,8 @@ export function flattenData(data: unknown): DataRow[] {
     if (rows.length >= MAX_DATA_ROWS || value === undefined || value === null) return
     const k = clip(key, LIMITS.dataKey) ?? ''
     if (Array.isArray(value)) {
+      // JSON.stringify recurses: an array nested thousands deep would overflow the stack.
+      if (nestedDeeperThan(value, MAX_DEPTH - depth)) return
       rows.push({ key: k, type: DATA_TYPE.array, string: clip(JSON.stringify(value), LIMITS.dataString), number: null, date: null })
     } else if (typeof value === 'object') {
       if (depth >= MAX_DEPTH) return

@@ -56,6 +56,11 @@ export interface ParsedFilters {
 const V3_OPERATOR = /^(eq|neq|c|dnc|s|ns|re|nre|t|f|gt|lt|gte|lte|bf|af)\.(.*)$/s
 const SUPPORTED: Record<string, FilterOperator | undefined> = { eq: 'eq', neq: 'neq', c: 'c', dnc: 'dnc', re: 're', nre: 'nre' }
 const MAX_VALUES = 50
+/**
+ * Far beyond any stored value (at most 500 characters), and far below SQLite's limit on LIKE patterns
+ * (50 000 bytes), which a longer `c`/`dnc` value would hit as a failed query.
+ */
+const MAX_VALUE_LENGTH = 2000
 
 export class FilterError extends Error {
   override name = 'FilterError'
@@ -83,9 +88,12 @@ function parseValue(name: FilterName, raw: string): Filter {
     operator = 'eq'
     value = raw
   }
-  if (operator === 're' || operator === 'nre') checkPattern(name, value)
   const values = operator === 'eq' || operator === 'neq' ? value.split(',') : [value]
   if (values.length > MAX_VALUES) throw new FilterError(`Too many values for ${name} (at most ${MAX_VALUES})`)
+  if (values.some((v) => v.length > MAX_VALUE_LENGTH)) {
+    throw new FilterError(`A value of the ${name} filter may be at most ${MAX_VALUE_LENGTH} characters`)
+  }
+  if (operator === 're' || operator === 'nre') checkPattern(name, value)
   return { name, operator, values }
 }
 

@@ -64,4 +64,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
   })
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, 404, STATUS_CODES[404]!))
+
+  // The CORS plugin refuses an OPTIONS request that is no preflight in its own words and plain text, whatever
+  // the path's dialect. A root hook runs before the plugin's, so the refusal is answered here, in the envelope.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method === 'OPTIONS' && (!request.headers.origin || !request.headers['access-control-request-method'])) {
+      sendError(request, reply, 400, 'Invalid CORS preflight: an OPTIONS request needs the Origin and Access-Control-Request-Method headers')
+      return
+    }
+    done()
+  })
 }

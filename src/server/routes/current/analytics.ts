@@ -24,7 +24,7 @@ import {
 } from '../../queries/current-analytics'
 import { normalizeDomain } from '../../queries/v1-analytics'
 import type { WebsiteRow } from '../../queries/websites'
-import { comparisonRange, dateRange, type DateRange, dateUnit, filtersOf, iso, paged, paging, timezoneOf, viewableWebsite } from './common'
+import { comparisonRange, dateRange, type DateRange, dateUnit, filtersOf, iso, paged, paging, searchText, timezoneOf, viewableWebsite } from './common'
 
 /** Website analytics of the current API (umami-v2.md §4.1–4.5, §4.8): GET, owner/admin/share token. */
 
@@ -60,7 +60,7 @@ const MAX_LIMIT = 100_000
 const MAX_OFFSET = 1_000_000_000
 
 function metricOptions(query: Query): MetricOptions {
-  const search = typeof query.search === 'string' && query.search !== '' ? query.search : undefined
+  const search = searchText(query)
   return {
     limit: wholeNumber(query, 'limit', 500, 1, MAX_LIMIT)!,
     offset: wholeNumber(query, 'offset', 0, 0, MAX_OFFSET)!,
@@ -216,7 +216,7 @@ export async function currentAnalyticsRoutes(app: FastifyInstance) {
       throw badRequest(`type must be a filter name: one of ${FILTER_NAMES.join(', ')}`)
     }
     const range = dateRange(query)
-    const searches = typeof query.search === 'string' && query.search !== '' ? query.search.split(',').filter((s) => s !== '') : []
+    const searches = searchText(query)?.split(',').filter((s) => s !== '') ?? []
     if (searches.length > MAX_VALUE_SEARCHES) throw badRequest(`search holds at most ${MAX_VALUE_SEARCHES} comma-separated values`)
     return getFilterValues(ctx.db, scopeOf(website, range), name as FilterName, searches)
   })

@@ -72,7 +72,9 @@ const ZONE_ALIASES: Record<string, string> = { 'Asia/Calcutta': 'Asia/Kolkata', 
 export function timezoneOf(query: Record<string, unknown>): { timezone: string; isoLabels: boolean } {
   const raw = query.timezone
   if (raw === undefined || raw === '' || raw === 'utc') return { timezone: 'UTC', isoLabels: true }
-  if (typeof raw !== 'string' || !isValidTimeZone(raw)) throw badRequest(`Unknown time zone "${String(raw)}": use an IANA name such as Europe/Berlin`)
+  // Not String(raw): a JSON body's `{"toString": "x"}` cannot be turned into text, which was a 500.
+  if (typeof raw !== 'string') throw badRequest('timezone must be an IANA zone name such as Europe/Berlin, given as text')
+  if (!isValidTimeZone(raw)) throw badRequest(`Unknown time zone "${raw.slice(0, 100)}": use an IANA name such as Europe/Berlin`)
   return { timezone: ZONE_ALIASES[raw] ?? raw, isoLabels: false }
 }
 
@@ -107,14 +109,33 @@ export interface Paging {
   search: string | undefined
 }
 
-/** `page` (1-based), `pageSize` (default 20, at most 1000) and `search`. */
+/**
+ * The last page anyone can ask for: with pages of at most 1000 rows its offset stays an exact integer that
+ * SQLite can bind (`page=1e308` is a whole number too, but its offset is not).
+ */
+const MAX_PAGE = 1_000_000_000
+
+/** `page` (1-based, at most MAX_PAGE), `pageSize` (default 20, at most 1000) and `search`. */
 export function paging(query: Record<string, unknown>): Paging {
   const page = query.page === undefined || query.page === '' ? 1 : Number(query.page)
   const pageSize = query.pageSize === undefined || query.pageSize === '' ? 20 : Number(query.pageSize)
-  if (!Number.isInteger(page) || page < 1) throw badRequest('page must be a whole number from 1')
+  if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE) throw badRequest(`page must be a whole number from 1 to ${MAX_PAGE}`)
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw badRequest('pageSize must be a whole number from 1 to 1000')
-  const search = typeof query.search === 'string' && query.search !== '' ? query.search : undefined
-  return { page, pageSize, search }
+  return { page, pageSize, search: searchText(query) }
+}
+
+/**
+ * The longest search text accepted: far beyond any stored value (at most 500 characters), and far below
+ * SQLite's limit on LIKE patterns (50 000 bytes), which a longer search would hit as a 500.
+ */
+const MAX_SEARCH_LENGTH = 2000
+
+/** `search` from the query: undefined when absent (or not given as one text), 400 when too long. */
+export function searchText(query: Record<string, unknown>): string | undefined {
+  const search = query.search
+  if (typeof search !== 'string' || search === '') return undefined
+  if (search.length > MAX_SEARCH_LENGTH) throw badRequest(`search must be at most ${MAX_SEARCH_LENGTH} characters`)
+  return search
 }
 
 export function paged<T>(data: T[], count: number, { page, pageSize, search }: Paging) {

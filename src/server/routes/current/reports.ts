@@ -91,8 +91,24 @@ function reportDescription(value: unknown): string {
   return value
 }
 
+/** How deep report settings may nest: any report's are a few levels; JSON.stringify overflows the stack at some thousands. */
+const PARAMETERS_DEPTH_MAX = 32
+
+/** Whether a parsed JSON value nests deeper than `max` levels, walked without recursion (the value may be 100 000 deep). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 1 }]
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!
+    if (node === null || typeof node !== 'object') continue
+    if (depth > max) return true
+    for (const child of Object.values(node)) stack.push({ node: child, depth: depth + 1 })
+  }
+  return false
+}
+
 function reportParameters(value: unknown): string {
   if (!isObject(value)) throw badRequest('parameters must be an object (the report settings, e.g. {"window": 60, "steps": [...]})')
+  if (nestsDeeperThan(value, PARAMETERS_DEPTH_MAX)) throw badRequest(`parameters may nest at most ${PARAMETERS_DEPTH_MAX} levels deep`)
   const text = JSON.stringify(value)
   if (text.length > PARAMETERS_MAX) throw badRequest(`parameters must be at most ${PARAMETERS_MAX} characters of JSON`)
   return text
@@ -235,7 +251,8 @@ export async function currentReportRoutes(app: FastifyInstance) {
     const report = changeableReport(request, reportId)
     const body = bodyOf(request)
     // Clients send the whole report back; a saved report keeps its website and type.
-    if (body.websiteId !== undefined && String(body.websiteId).toLowerCase() !== report.website_uuid) {
+    // Compared as text only: String() of a JSON object such as {"toString": 1} throws.
+    if (body.websiteId !== undefined && (typeof body.websiteId !== 'string' || body.websiteId.toLowerCase() !== report.website_uuid)) {
       throw badRequest('websiteId cannot change: a saved report stays with its website (save a new report instead)')
     }
     if (body.type !== undefined && body.type !== report.type) {
