@@ -1,6 +1,7 @@
 import type { Pinia } from 'pinia'
 import { createRouter, createWebHistory, type RouterHistory, type RouteRecordRaw } from 'vue-router'
 import { loginGuard } from './stores/auth'
+import { profilesGuard } from './stores/profiles'
 import { syncDashboardWithRouter, useDashboardStore } from './stores/dashboard'
 
 declare module 'vue-router' {
@@ -76,6 +77,7 @@ export const routes: RouteRecordRaw[] = [
     meta: { public: true, layout: 'share', dashboard: true, title: 'Shared dashboard' }
   },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { title: 'Settings' } },
+  { path: '/settings/profiles', name: 'settings-profiles', component: () => import('./views/ProfilesView.vue'), meta: { title: 'Profiles' } },
   { path: '/inspector', name: 'inspector', component: () => import('./views/InspectorView.vue'), meta: { title: 'Hit inspector' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { public: true, title: 'Not found' } }
 ]
@@ -83,6 +85,7 @@ export const routes: RouteRecordRaw[] = [
 export function createAppRouter(pinia: Pinia, history: RouterHistory = createWebHistory('/')) {
   const router = createRouter({ history, routes, scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 } })
   router.beforeEach(loginGuard(pinia))
+  router.beforeEach(profilesGuard(pinia))
   router.afterEach((to) => {
     if (typeof document !== 'undefined') document.title = to.meta.title ? `${to.meta.title} · Dashi` : 'Dashi'
   })

@@ -85,6 +85,11 @@ export interface AnalyticsApiOptions {
   fetch?: typeof fetch
   /** Called with every 401 before it is thrown, so an app can end its login in one place. */
   onUnauthorized?: (error: ApiError) => void
+  /**
+   * Called with every response the server sent (any status), before its body is read: lets an app read
+   * headers the typed results leave out (a remote profile's `x-dashi-as-of` when it answered from cache).
+   */
+  onResponse?: (response: Response) => void
 }
 
 /** Per-call options. */
@@ -174,6 +179,7 @@ export function createAnalyticsApi(options: AnalyticsApiOptions) {
       const where = base || 'this address'
       throw new ApiError(0, 'network-error', `Could not reach the Dashi server at ${where}. Is it running? (${(error as Error)?.message ?? error})`)
     }
+    options.onResponse?.(response)
     if (!response.ok) {
       const error = await errorFrom(response)
       if (error.status === 401) options.onUnauthorized?.(error)
