@@ -1,3 +1,4 @@
+import { badRequest } from '../../shared/errors'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './open'
 
@@ -20,6 +21,8 @@ export function prepared(db: Db, sql: string): Statement {
 
 /** Escapes LIKE wildcards so that a user's text matches literally (used with ESCAPE '\'). */
 export function likeEscape(text: string): string {
+  // SQLite reads a LIKE pattern only up to a NUL, so `%<NUL>%` would be `%` and match every row.
+  if (text.includes('\u0000')) throw badRequest('Invalid request: search and "contains" filters cannot contain NUL characters')
   return text.replace(/[\\%_]/g, (c) => '\\' + c)
 }
 
