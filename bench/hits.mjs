@@ -357,3 +357,32 @@ export function createHitSource({ websiteUuid, body = collectBody, token = colle
     }
   }
 }
+
+/**
+ * An autocannon request sending `source`'s hits of `phase` to `path`: each 2xx reply's hit id goes to
+ * `acked` and its cache token back to the visitor, as a tracker keeps it. `onSend()` runs per request
+ * built, `onStatus(status)` per response, for the caller's own counts.
+ */
+export function hitRequest({ path, source, phase, acked, onSend = () => {}, onStatus = () => {}, onAck = () => {} }) {
+  return {
+    method: 'POST',
+    path,
+    setupRequest(request, context) {
+      const hit = source.next(phase)
+      onSend()
+      context.id = hit.id
+      context.visitor = hit.visitor
+      request.headers = hit.headers
+      request.body = hit.body
+      return request
+    },
+    onResponse(status, body, context) {
+      onStatus(status)
+      if (status >= 200 && status < 300) {
+        acked.add(context.id)
+        onAck()
+        source.remember(context.visitor, body)
+      }
+    }
+  }
+}

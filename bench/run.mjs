@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
-import { collectBody, collectToken, createHitSource, sendBody, sendToken } from './hits.mjs'
+import { collectBody, collectToken, createHitSource, hitRequest, sendBody, sendToken } from './hits.mjs'
 import { summarize } from './profile-summary.mjs'
 import { installCleanup, machineCpuMs, makeTempDir, procCpuMs, procStatusKb, removeTempDir, sampleRss, startNode } from './proc.mjs'
 
@@ -120,27 +120,7 @@ function load(url, path, source, phase, seconds) {
         connections: CONNECTIONS,
         duration: seconds,
         timeout: 10,
-        requests: [
-          {
-            method: 'POST',
-            path,
-            setupRequest(request, context) {
-              const hit = source.next(phase)
-              context.id = hit.id
-              context.visitor = hit.visitor
-              request.headers = hit.headers
-              request.body = hit.body
-              return request
-            },
-            onResponse(status, body, context) {
-              statusCounts[status] = (statusCounts[status] ?? 0) + 1
-              if (status >= 200 && status < 300) {
-                acked.add(context.id)
-                source.remember(context.visitor, body)
-              }
-            }
-          }
-        ]
+        requests: [hitRequest({ path, source, phase, acked, onStatus: (status) => (statusCounts[status] = (statusCounts[status] ?? 0) + 1) })]
       },
       (error, result) => {
         running = null

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
-import { collectBody, collectToken, createHitSource, rng, sendBody, sendToken } from '../../bench/hits.mjs'
+import { collectBody, collectToken, createHitSource, hitRequest, rng, sendBody, sendToken } from '../../bench/hits.mjs'
 import { installCleanup, makeTempDir, removeTempDir, startNode } from '../../bench/proc.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -71,26 +71,18 @@ function loadUntilKilled(url, sources, phasePrefix, connections, killAfterMs, se
   // a server: those are not counted as sent.
   let killed = false
   const statusCounts = {}
-  const requests = DIALECTS.map((dialect, i) => ({
-    method: 'POST',
-    path: dialect.path,
-    setupRequest(request, context) {
-      const hit = sources[i].next(phasePrefix + dialect.letter)
-      if (!killed) sent++
-      context.id = hit.id
-      context.visitor = hit.visitor
-      request.headers = hit.headers
-      request.body = hit.body
-      return request
-    },
-    onResponse(status, body, context) {
-      statusCounts[status] = (statusCounts[status] ?? 0) + 1
-      if (status >= 200 && status < 300) {
-        acked.add(context.id)
-        sources[i].remember(context.visitor, body)
-      }
-    }
-  }))
+  const requests = DIALECTS.map((dialect, i) =>
+    hitRequest({
+      path: dialect.path,
+      source: sources[i],
+      phase: phasePrefix + dialect.letter,
+      acked,
+      onSend: () => {
+        if (!killed) sent++
+      },
+      onStatus: (status) => (statusCounts[status] = (statusCounts[status] ?? 0) + 1)
+    })
+  )
   return new Promise((resolve, reject) => {
     let killedAtMs = 0
     // Each connection alternates between the two endpoints (autocannon cycles through `requests`).

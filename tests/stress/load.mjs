@@ -30,7 +30,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import { generate, READY_LINE, ROOT } from '../../bench/data.mjs'
-import { collectBody, collectToken, createHitSource, sendBody, sendToken } from '../../bench/hits.mjs'
+import { collectBody, collectToken, createHitSource, hitRequest, sendBody, sendToken } from '../../bench/hits.mjs'
 import { installCleanup, makeTempDir, procStatusKb, removeTempDir, startNode } from '../../bench/proc.mjs'
 import { SPEC_OVERVIEW_TABLES } from '../../bench/reads.mjs'
 import { ensureBuilt, inspectDatabase, SERVER_ENTRY } from './crash.mjs'
@@ -187,28 +187,20 @@ async function readLoop({ baseUrl, token, websiteUuid, users, pauseMs, deadline,
 function ingest({ url, sources, rate, connections, seconds, acked, latency, statusCounts, perSecond }) {
   let sent = 0
   const started = performance.now()
-  const requests = DIALECTS.map((dialect, i) => ({
-    method: 'POST',
-    path: dialect.name,
-    setupRequest(request, context) {
-      const hit = sources[i].next(dialect.phase)
-      sent++
-      context.id = hit.id
-      context.visitor = hit.visitor
-      request.headers = hit.headers
-      request.body = hit.body
-      return request
-    },
-    onResponse(status, body, context) {
-      count(statusCounts, `${dialect.name} ${status}`)
-      if (status >= 200 && status < 300) {
-        acked.add(context.id)
+  const requests = DIALECTS.map((dialect, i) =>
+    hitRequest({
+      path: dialect.name,
+      source: sources[i],
+      phase: dialect.phase,
+      acked,
+      onSend: () => sent++,
+      onStatus: (status) => count(statusCounts, `${dialect.name} ${status}`),
+      onAck: () => {
         const second = Math.floor((performance.now() - started) / 1000)
         perSecond[second] = (perSecond[second] ?? 0) + 1
-        sources[i].remember(context.visitor, body)
       }
-    }
-  }))
+    })
+  )
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url, connections, overallRate: rate, duration: seconds, timeout: 10, requests }, (error, result) => {
       if (error) reject(error)
