@@ -9,8 +9,7 @@
 //      BENCH_PROBE=1 (preload bench/probe.cjs into the Dashi server: group-commit batch sizes, statement
 //      and commit times, event-loop delay, GC; printed after the table),
 //      BENCH_ROUNDS (default 5; 0 skips) and BENCH_SLICE (s, default 3): the interleaved ratio measurement.
-import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +17,7 @@ import { gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import { collectBody, collectToken, createHitSource, hitRequest, sendBody, sendToken } from './hits.mjs'
+import { build, isStale } from '../scripts/build.mjs'
 import { summarize } from './profile-summary.mjs'
 import { installCleanup, machineCpuMs, makeTempDir, procCpuMs, procStatusKb, removeTempDir, sampleRss, startNode } from './proc.mjs'
 
@@ -74,28 +74,15 @@ const log = (...args) => console.error('bench:', ...args)
 // ---------------------------------------------------------------------------------------------------
 // Build
 
-function newestMtime(path) {
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  let newest = stat.mtimeMs
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)))
-  return newest
-}
-
 function ensureBuilt() {
   const notes = []
   const missing = !existsSync(SERVER_ENTRY)
   if (missing || process.env.BENCH_BUILD === '1') {
     log(missing ? 'out/main/server.js is missing: building (electron-vite build)…' : 'BENCH_BUILD=1: building (electron-vite build)…')
-    const result = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit']
-    })
-    if (result.status !== 0 || !existsSync(SERVER_ENTRY)) throw new Error('electron-vite build failed (see above)')
+    if (!build() || !existsSync(SERVER_ENTRY)) throw new Error('electron-vite build failed (see above)')
     notes.push('built out/ before the run')
   } else {
-    const sources = Math.max(...['src', 'package.json', 'electron.vite.config.ts'].map((p) => newestMtime(join(root, p))))
-    if (sources > statSync(SERVER_ENTRY).mtimeMs) {
+    if (isStale(SERVER_ENTRY)) {
       notes.push('out/main/server.js is OLDER than src/: this run measures the previous build (BENCH_BUILD=1 rebuilds)')
       log(`warning: ${notes.at(-1)}`)
     }

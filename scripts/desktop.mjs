@@ -11,12 +11,11 @@
 //
 // Flags: --rebuild-native forces step 3 again; everything after `--` goes to Electron.
 import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { build, isStale, root } from './build.mjs'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(join(root, 'package.json'))
 const args = process.argv.slice(2)
 const forceNative = args.includes('--rebuild-native')
@@ -33,18 +32,10 @@ function run(command, commandArgs, options = {}) {
 }
 
 // 1. Build when stale.
-function newestMtime(path) {
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  let newest = stat.mtimeMs
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)))
-  return newest
-}
 const entry = join(root, 'out/main/index.js')
-const inputs = ['src', 'package.json', 'electron.vite.config.ts'].map((p) => join(root, p))
-if (!existsSync(entry) || Math.max(...inputs.map(newestMtime)) > statSync(entry).mtimeMs) {
+if (isStale(entry)) {
   console.error('Building Dashi (electron-vite build)…')
-  if (!run(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root })) fail('The build failed; see the errors above.')
+  if (!build({ verbose: true })) fail('The build failed; see the errors above.')
 }
 
 // 2. The Electron binary (require('electron') in Node returns its path, downloading it when missing).
