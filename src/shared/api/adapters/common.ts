@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../client'
 import type { Paged, PageQuery, SeriesPoint, StatsNumbers, Website } from '../types'
-import type { AuthState, Version } from './types'
+import type { AuthState, CallParams, Version } from './types'
 
 // ---------------------------------------------------------------------------------------------------
 // Versions
@@ -286,5 +286,25 @@ export function referrerDomain(referrer: unknown): string | null {
     return host.replace(/^www\./, '') || null
   } catch {
     return null
+  }
+}
+
+/**
+ * The readers v1 and v2 share: the website list and record, stats in the older shapes (`{value, change}`
+ * or plain numbers, the comparison when present) and the page-view series.
+ */
+export function olderDialectReaders(body: unknown, params: unknown, label: string) {
+  return {
+    websites: () => readWebsites(body, params as CallParams['websites'], label),
+    website: () => readWebsite(body, 'the website', label),
+    stats: () => {
+      const { current, previous } = readOldStats(body, 'stats', label)
+      return { ...current, comparison: previous ?? { ...ZERO_STATS } }
+    },
+    pageviews: () => {
+      if (!isRecord(body)) throw badShape('pageviews', label)
+      const iso = wantsIsoLabels((params as CallParams['pageviews']).timezone)
+      return { pageviews: seriesOf(body.pageviews, iso, 'pageviews', label), sessions: seriesOf(body.sessions, iso, 'pageviews', label) }
+    }
   }
 }

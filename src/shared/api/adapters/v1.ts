@@ -6,6 +6,7 @@
 import { wallTime } from '../../time-zone'
 import type { MetricRow, MetricsQuery, Realtime, RealtimeItem } from '../types'
 import {
+  olderDialectReaders,
   atLeast,
   badShape,
   bearerHeaders,
@@ -16,14 +17,9 @@ import {
   parseBody,
   parseFilters,
   queryString,
-  readOldStats,
-  readWebsite,
-  readWebsites,
   referrerDomain,
   seg,
-  seriesOf,
   wantsIsoLabels,
-  ZERO_STATS,
   zoneForOldServer,
   type QueryInput
 } from './common'
@@ -150,17 +146,7 @@ export function v1Dialect(era: V1Era, version: Version = V1_ERAS[era].min): Dial
 
   function read<C extends Call>(call: C, body: unknown, params: CallParams[C]): CallResults[C] {
     const results = {
-      websites: () => readWebsites(body, params as CallParams['websites'], label),
-      website: () => readWebsite(body, 'the website', label),
-      stats: () => {
-        const { current, previous } = readOldStats(body, 'stats', label)
-        return { ...current, comparison: previous ?? { ...ZERO_STATS } }
-      },
-      pageviews: () => {
-        if (!isRecord(body)) throw badShape('pageviews', label)
-        const iso = wantsIsoLabels((params as CallParams['pageviews']).timezone)
-        return { pageviews: seriesOf(body.pageviews, iso, 'pageviews', label), sessions: seriesOf(body.sessions, iso, 'pageviews', label) }
-      },
+      ...olderDialectReaders(body, params, label),
       metrics: () => readMetrics(body, params as CallParams['metrics'], label),
       active: () => {
         const row = Array.isArray(body) ? body[0] : body

@@ -7,6 +7,7 @@
  */
 import type { EventSeriesPoint, FilterValue, MetricRow, MetricsQuery, Paged, SessionListItem, SessionStats, WebsiteEvent } from '../types'
 import {
+  olderDialectReaders,
   atLeast,
   badShape,
   bearerHeaders,
@@ -17,15 +18,10 @@ import {
   parseBody,
   parseFilters,
   queryString,
-  readOldStats,
-  readWebsite,
-  readWebsites,
   seg,
-  seriesOf,
   shortVersion,
   strOrNull,
   wantsIsoLabels,
-  ZERO_STATS,
   zoneForOldServer,
   type QueryInput
 } from './common'
@@ -202,17 +198,7 @@ export function v2Dialect(version: Version = [2, 0, 0]): Dialect {
 
   function read<C extends Call>(call: C, body: unknown, params: CallParams[C]): CallResults[C] {
     const readers = {
-      websites: () => readWebsites(body, params as CallParams['websites'], label),
-      website: () => readWebsite(body, 'the website', label),
-      stats: () => {
-        const { current, previous } = readOldStats(body, 'stats', label)
-        return { ...current, comparison: previous ?? { ...ZERO_STATS } }
-      },
-      pageviews: () => {
-        if (!isRecord(body)) throw badShape('pageviews', label)
-        const iso = wantsIsoLabels((params as CallParams['pageviews']).timezone)
-        return { pageviews: seriesOf(body.pageviews, iso, 'pageviews', label), sessions: seriesOf(body.sessions, iso, 'pageviews', label) }
-      },
+      ...olderDialectReaders(body, params, label),
       metrics: () => readMetricRows(body, params as CallParams['metrics'], label),
       // [{x}] before 2.9, {x} until 2.15, then {visitors}.
       active: () => {
