@@ -188,6 +188,10 @@ describe('a read-only database file: start-up refuses, naming the file and what 
       let rejected
       try {
         rejected = [await collect(server, websiteUuid, 'refused-v1'), await send(server, websiteUuid, 'refused-current')]
+        // A login writes its token through the main connection: a 503 that says why, not a 500.
+        const refusedLogin = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'umami' } })
+        expect(refusedLogin.statusCode).toBe(503)
+        expect(refusedLogin.json().error.message).toMatch(/^Nothing was changed: the database file/)
         // The dashboard's reads are still answered, with the data stored so far.
         const websites = await server.app.inject({ method: 'GET', url: '/api/websites', headers: bearer(token) })
         expect(websites.statusCode).toBe(200)

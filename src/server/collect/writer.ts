@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../../shared/errors'
+import { storageFault } from '../db/faults'
 import type { Hit, Identify } from './hit'
 
 export interface WriteResult {
@@ -99,25 +100,12 @@ type FromWorker =
  */
 const WORKER_URL = new URL('./writer-worker.mjs', import.meta.url)
 
-/**
- * Storage faults, in words a site owner can act on. The hit's transaction rolled back, so nothing of it is
- * stored; 503 asks for it again later, and the server keeps running and stores hits again once the cause is
- * gone (space freed, file writable again), without a restart.
- */
-const STORAGE_FAULTS: [codePrefix: string, what: string][] = [
-  ['SQLITE_FULL', 'the disk that holds the database is full'],
-  ['SQLITE_READONLY', 'the database file cannot be written (read-only)'],
-  ['SQLITE_IOERR', 'the database file could not be read or written (I/O error: is its disk read-only or failing?)'],
-  ['SQLITE_CANTOPEN', 'the database file could not be opened'],
-  ['SQLITE_CORRUPT', 'the database file is damaged'],
-  ['SQLITE_NOTADB', 'the database file is damaged']
-]
-
 /** A hit's error from the worker; the database being locked for too long is worth another try later (503). */
 function toError(name: string, message: string, code: string | null): Error {
   if (code?.startsWith('SQLITE_BUSY')) return new AppError(503, `The database is busy (${message}); send the hit again later.`)
-  const fault = code === null ? undefined : STORAGE_FAULTS.find(([prefix]) => code.startsWith(prefix))
-  if (fault) return new AppError(503, `The hit was not stored: ${fault[1]} (${message}). Send it again later.`)
+  // The hit's transaction rolled back: 503 asks for it again once the cause is gone (db/faults.ts).
+  const fault = storageFault(code)
+  if (fault) return new AppError(503, `The hit was not stored: ${fault} (${message}). Send it again later.`)
   const error = new Error(message) as Error & { code?: string }
   error.name = name
   if (code !== null) error.code = code

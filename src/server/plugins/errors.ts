@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { STATUS_CODES } from 'node:http'
 import { AppError, codeForStatus, type ErrorCode } from '../../shared/errors'
 import type { Dialect } from '../context'
+import { storageFault } from '../db/faults'
 
 const V1_PREFIXES = ['/api/website/', '/api/website?', '/api/account', '/api/collect', '/api/realtime/init', '/api/realtime/update']
 
@@ -54,6 +55,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode
       message = error.message
+    } else if (storageFault((error as { code?: unknown }).code)) {
+      // A write of the main connection met a full disk or an unwritable file: nothing was changed.
+      status = 503
+      message = `Nothing was changed: ${storageFault((error as { code?: unknown }).code)}. Try again later.`
+      request.log.warn({ err: error }, 'storage fault')
     } else {
       status = error instanceof AppError ? error.status : 500
       message = status === 503 ? error.message : STATUS_CODES[500]!
