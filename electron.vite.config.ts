@@ -5,28 +5,34 @@ import type { Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
 /**
- * The HitWriter's worker thread is a plain .mjs file next to src/server/collect/writer.ts, found with
- * `new URL('./writer-worker.mjs', import.meta.url)`. That works as it is when the TypeScript sources run
- * (vitest); in this SSR build Vite leaves such URLs alone, so this plugin copies the file to
- * out/main/writer-worker.mjs and rewrites the URL relative to whichever chunk ends up holding writer.ts.
+ * Worker threads load a module by URL: `new URL('./x', import.meta.url)` next to the code that starts them.
+ * That works as it is when the sources run (vitest); in this SSR build Vite leaves such URLs alone, so this
+ * plugin emits the worker's module into out/main/ and rewrites the URL relative to whichever chunk ends up
+ * holding the code that starts it.
+ * - The HitWriter's worker is plain JavaScript (src/server/collect/writer-worker.mjs), copied as it is.
+ * - The read pool's worker (src/server/reads/worker.ts) is TypeScript, built as a chunk of its own.
  */
-function writerWorker(): Plugin {
-  const source = resolve('src/server/collect/writer-worker.mjs')
-  const pattern = /new URL\((['"`])\.\/writer-worker\.mjs\1,\s*import\.meta\.url\)/
-  const placeholder = '__DASHI_WRITER_WORKER_URL__'
+function workerModule(options: { owner: string; literal: string; source: string; fileName: string; kind: 'asset' | 'chunk' }): Plugin {
+  const source = resolve(options.source)
+  const pattern = new RegExp(`new URL\\((['"\`])${options.literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\1,\\s*import\\.meta\\.url\\)`)
+  const placeholder = `__DASHI_WORKER_URL_${options.fileName.replace(/\W/g, '_')}__`
   let ref: string | undefined
   return {
-    name: 'dashi:writer-worker',
+    name: `dashi:worker:${options.fileName}`,
     transform(code, id) {
-      if (!id.endsWith('/src/server/collect/writer.ts')) return null
-      if (!pattern.test(code)) this.error('writer.ts no longer contains new URL("./writer-worker.mjs", import.meta.url)')
-      this.addWatchFile(source)
-      ref = this.emitFile({ type: 'asset', fileName: 'writer-worker.mjs', source: readFileSync(source, 'utf8') })
+      if (!id.endsWith(options.owner)) return null
+      if (!pattern.test(code)) this.error(`${options.owner} no longer contains new URL("${options.literal}", import.meta.url)`)
+      if (options.kind === 'asset') {
+        this.addWatchFile(source)
+        ref = this.emitFile({ type: 'asset', fileName: options.fileName, source: readFileSync(source, 'utf8') })
+      } else {
+        ref = this.emitFile({ type: 'chunk', id: source, fileName: options.fileName })
+      }
       return { code: code.replace(pattern, `new URL(${JSON.stringify(placeholder)}, import.meta.url)`), map: null }
     },
     renderChunk(code, chunk) {
       if (!code.includes(placeholder)) return null
-      if (!ref) this.error('writer-worker.mjs was not emitted')
+      if (!ref) this.error(`${options.fileName} was not emitted`)
       let path = posix.relative(dirname(chunk.fileName), this.getFileName(ref))
       if (!path.startsWith('.')) path = `./${path}`
       return { code: code.replaceAll(JSON.stringify(placeholder), JSON.stringify(path)), map: null }
@@ -38,7 +44,16 @@ function writerWorker(): Plugin {
 // server entry (out/main/server.js) that `npm run serve` runs under plain Node (web mode).
 export default defineConfig({
   main: {
-    plugins: [writerWorker()],
+    plugins: [
+      workerModule({
+        owner: '/src/server/collect/writer.ts',
+        literal: './writer-worker.mjs',
+        source: 'src/server/collect/writer-worker.mjs',
+        fileName: 'writer-worker.mjs',
+        kind: 'asset'
+      }),
+      workerModule({ owner: '/src/server/reads/pool.ts', literal: './worker.ts', source: 'src/server/reads/worker.ts', fileName: 'read-worker.js', kind: 'chunk' })
+    ],
     build: {
       rollupOptions: {
         input: {

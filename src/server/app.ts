@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { Auth } from './auth'
 import { HitInspector } from './collect/inspector'
 import { HitWriter } from './collect/writer'
+import { ReadPool } from './reads/pool'
 import { makeIpMatcher } from './collect/client-info'
 import type { ServerConfig } from './config'
 import type { AppContext, Dialect } from './context'
@@ -75,6 +76,13 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
       nativeBinding: config.nativeBinding,
       onError: (error) => app.log.error({ err: error }, 'hit writer: worker thread failed; its pending hits were answered 503')
     }),
+    reads: new ReadPool({
+      file: db.name,
+      db,
+      size: config.readers,
+      nativeBinding: config.nativeBinding,
+      onError: (error) => app.log.error({ err: error }, 'read pool: worker thread failed; its read was answered 503')
+    }),
     inspector: new HitInspector(now),
     now,
     isIgnoredIp: makeIpMatcher(config.ignoreIps),
@@ -126,7 +134,7 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
   })
 
   app.addHook('onClose', async () => {
-    await ctx.writer.close()
+    await Promise.all([ctx.writer.close(), ctx.reads.close()])
   })
   return app
 }

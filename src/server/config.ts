@@ -26,6 +26,11 @@ export interface ServerConfig {
    * Electron; web mode and tests use the Node build).
    */
   nativeBinding?: string
+  /**
+   * Worker threads for dashboard reads (src/server/reads/pool.ts); by default up to 2, fewer on fewer cores.
+   * 0 runs reads on the main connection (the benchmark's comparison). DASHI_READERS.
+   */
+  readers?: number
 }
 
 export class ConfigError extends Error {
@@ -73,8 +78,15 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv): ServerCon
     removeTrailingSlash: truthy(env.DASHI_REMOVE_TRAILING_SLASH),
     tokenTtlMs: 30 * 24 * 3600_000,
     loginThrottle: { maxFailures: 10, windowMs: 15 * 60_000 },
-    logLevel: env.DASHI_LOG_LEVEL ?? 'info'
+    logLevel: env.DASHI_LOG_LEVEL ?? 'info',
+    readers: parseReaders(env.DASHI_READERS)
   }
+}
+
+function parseReaders(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 16) throw new ConfigError(`Invalid DASHI_READERS "${raw}": use a number of read threads from 0 to 16.`)
+  return Number(raw)
 }
 
 export const USAGE = `Usage: npm run serve -- [--port <n>] [--host <addr>] [--data <dir>]

@@ -3,6 +3,7 @@ import type { ServerConfig } from './config'
 import type { Auth, AuthUser } from './auth'
 import type { HitInspector } from './collect/inspector'
 import type { HitWriter } from './collect/writer'
+import type { ReadPool } from './reads/pool'
 import type { Sealer } from './lib/seal'
 
 /** What every route and service of one running server shares. */
@@ -12,6 +13,8 @@ export interface AppContext {
   secret: string
   auth: Auth
   writer: HitWriter
+  /** Runs the analytics reads off the event loop (worker threads with read-only connections). */
+  reads: ReadPool
   /** The last hits received, parsed, and why dropped ones were dropped (admin-only view). */
   inspector: HitInspector
   /** The server's clock; tests inject one to place hits at controlled times. */

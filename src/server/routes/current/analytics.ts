@@ -108,24 +108,29 @@ export async function currentAnalyticsRoutes(app: FastifyInstance) {
   app.get(`${base}/stats`, async (request: WebsiteRequest) => {
     const { query, range, filters, scope } = analyticsRequest(request)
     const previous = comparisonRange(range, query.compare)
-    return {
-      ...getWebsiteStats(ctx.db, scope, filters),
-      comparison: getWebsiteStats(ctx.db, { ...scope, ...previous }, filters)
-    }
+    // Both periods at once, on two read threads.
+    const [current, comparison] = await Promise.all([
+      ctx.reads.run('getWebsiteStats', scope, filters),
+      ctx.reads.run('getWebsiteStats', { ...scope, ...previous }, filters)
+    ])
+    return { ...current, comparison }
   })
 
   app.get(`${base}/pageviews`, async (request: WebsiteRequest) => {
     const { query, range, filters, scope } = analyticsRequest(request)
     const bucketing = bucketingOf(query, range)
-    const series = getPageviewSeries(ctx.db, scope, filters, bucketing)
-    if (!wantsCompare(query)) return series
+    if (!wantsCompare(query)) return ctx.reads.run('getPageviewSeries', scope, filters, bucketing)
     const previous = comparisonRange(range, query.compare)
+    const [series, compare] = await Promise.all([
+      ctx.reads.run('getPageviewSeries', scope, filters, bucketing),
+      ctx.reads.run('getPageviewSeries', { ...scope, ...previous }, filters, bucketing)
+    ])
     return {
       ...series,
       startDate: iso(range.start),
       endDate: iso(range.end),
       compare: {
-        ...getPageviewSeries(ctx.db, { ...scope, ...previous }, filters, bucketing),
+        ...compare,
         startDate: iso(previous.start),
         endDate: iso(previous.end)
       }
@@ -134,18 +139,18 @@ export async function currentAnalyticsRoutes(app: FastifyInstance) {
 
   app.get(`${base}/metrics`, async (request: WebsiteRequest) => {
     const { query, filters, scope } = analyticsRequest(request)
-    return getMetrics(ctx.db, scope, filters, metricType(query), metricOptions(query))
+    return await ctx.reads.run('getMetrics', scope, filters, metricType(query), metricOptions(query))
   })
 
   app.get(`${base}/metrics/expanded`, async (request: WebsiteRequest) => {
     const { query, filters, scope } = analyticsRequest(request)
-    return getExpandedMetrics(ctx.db, scope, filters, metricType(query), metricOptions(query))
+    return await ctx.reads.run('getExpandedMetrics', scope, filters, metricType(query), metricOptions(query))
   })
 
   app.get(`${base}/events`, async (request: WebsiteRequest) => {
     const { website, query, filters, scope } = analyticsRequest(request)
     const page = paging(query)
-    const { rows, count } = listEvents(ctx.db, scope, filters, {
+    const { rows, count } = await ctx.reads.run('listEvents', scope, filters, {
       limit: page.pageSize,
       offset: (page.page - 1) * page.pageSize,
       search: page.search
@@ -181,29 +186,28 @@ export async function currentAnalyticsRoutes(app: FastifyInstance) {
   app.get(`${base}/events/series`, async (request: WebsiteRequest) => {
     const { query, range, filters, scope } = analyticsRequest(request)
     const limit = wholeNumber(query, 'limit', undefined, 1, MAX_LIMIT)
-    return getEventSeries(ctx.db, scope, filters, bucketingOf(query, range), limit)
+    return await ctx.reads.run('getEventSeries', scope, filters, bucketingOf(query, range), limit)
   })
 
   app.get(`${base}/events/stats`, async (request: WebsiteRequest) => {
     const { query, range, filters, scope } = analyticsRequest(request)
     const previous = comparisonRange(range, query.compare)
-    return {
-      data: {
-        ...getEventStats(ctx.db, scope, filters),
-        comparison: getEventStats(ctx.db, { ...scope, ...previous }, filters)
-      }
-    }
+    const [current, comparison] = await Promise.all([
+      ctx.reads.run('getEventStats', scope, filters),
+      ctx.reads.run('getEventStats', { ...scope, ...previous }, filters)
+    ])
+    return { data: { ...current, comparison } }
   })
 
   app.get(`${base}/active`, async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
     const now = ctx.now()
-    return { visitors: getActiveVisitors(ctx.db, website.website_id, now - ACTIVE_WINDOW_MS, now) }
+    return { visitors: await ctx.reads.run('getActiveVisitors', website.website_id, now - ACTIVE_WINDOW_MS, now) }
   })
 
   app.get(`${base}/daterange`, async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
-    const { first, last } = getDateRange(ctx.db, website.website_id)
+    const { first, last } = await ctx.reads.run('getDateRange', website.website_id)
     return { startDate: iso(first), endDate: iso(last) }
   })
 
@@ -218,7 +222,7 @@ export async function currentAnalyticsRoutes(app: FastifyInstance) {
     const range = dateRange(query)
     const searches = searchText(query)?.split(',').filter((s) => s !== '') ?? []
     if (searches.length > MAX_VALUE_SEARCHES) throw badRequest(`search holds at most ${MAX_VALUE_SEARCHES} comma-separated values`)
-    return getFilterValues(ctx.db, scopeOf(website, range), name as FilterName, searches)
+    return await ctx.reads.run('getFilterValues', scopeOf(website, range), name as FilterName, searches)
   })
 
   app.get('/api/realtime/:websiteId', async (request: WebsiteRequest) => {
@@ -227,7 +231,7 @@ export async function currentAnalyticsRoutes(app: FastifyInstance) {
     // Minute labels: ISO in UTC, or wall-clock in the zone asked for, as in /pageviews.
     const zone = timezoneOf(request.query)
     const now = ctx.now()
-    const numbers = getRealtimeNumbers(ctx.db, scopeOf(website, { start: now - REALTIME_WINDOW_MS, end: now }), filters, zone)
+    const numbers = await ctx.reads.run('getRealtimeNumbers', scopeOf(website, { start: now - REALTIME_WINDOW_MS, end: now }), filters, zone)
     const countries = Object.fromEntries(numbers.countries.map((r) => [r.key, r.n]))
     // Oldest first, a session's first event in the window is preceded by a 'session' entry; then newest first.
     const seen = new Set<number>()

@@ -323,13 +323,13 @@ export async function currentReportRoutes(app: FastifyInstance) {
 
   app.post('/api/reports/goal', async (request) => {
     const { parameters, filters, scope } = reportRequest(request, 'goal')
-    return getGoal(ctx.db, scope, filters, step({ type: parameters.type, value: parameters.value }, 'parameters'))
+    return await ctx.reads.run('getGoal', scope, filters, step({ type: parameters.type, value: parameters.value }, 'parameters'))
   })
 
   app.post('/api/reports/retention', async (request) => {
     const { parameters, filters, scope } = reportRequest(request, 'retention')
     const { timezone, isoLabels } = timezoneOf({ timezone: parameters.timezone })
-    return getRetention(ctx.db, scope, filters, timezone, isoLabels)
+    return await ctx.reads.run('getRetention', scope, filters, timezone, isoLabels)
   })
 
   app.post('/api/reports/journey', async (request) => {
@@ -339,7 +339,7 @@ export async function currentReportRoutes(app: FastifyInstance) {
     if (eventType !== undefined && eventType !== EVENT_TYPE.pageView && eventType !== EVENT_TYPE.customEvent) {
       throw badRequest(`parameters.eventType must be ${EVENT_TYPE.pageView} (views) or ${EVENT_TYPE.customEvent} (custom events), or left out`)
     }
-    return getJourneys(ctx.db, scope, filters, {
+    return await ctx.reads.run('getJourneys', scope, filters, {
       steps: wholeNumber(parameters.steps, 'parameters.steps', JOURNEY_STEPS, ' (the number of steps of a journey)'),
       startStep: optionalText(parameters.startStep, 'parameters.startStep'),
       endStep: optionalText(parameters.endStep, 'parameters.endStep'),
@@ -349,6 +349,6 @@ export async function currentReportRoutes(app: FastifyInstance) {
 
   app.post('/api/reports/utm', async (request) => {
     const { filters, scope } = reportRequest(request, 'utm')
-    return getUtm(ctx.db, scope, filters)
+    return await ctx.reads.run('getUtm', scope, filters)
   })
 }

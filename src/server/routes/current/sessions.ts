@@ -87,14 +87,14 @@ function eventProperty(row: EventDataRow) {
 }
 
 export async function currentSessionRoutes(app: FastifyInstance) {
-  const db = app.ctx.db
+  const { ctx } = app
 
   app.get('/api/websites/:websiteId/sessions', async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
     const scope = scopeOf(website, request.query)
     const filters = filtersOf(request.query)
     const page = paging(request.query)
-    const { rows, count } = listSessions(db, scope, filters, {
+    const { rows, count } = await ctx.reads.run('listSessions', scope, filters, {
       search: page.search,
       limit: page.pageSize,
       offset: (page.page - 1) * page.pageSize
@@ -124,7 +124,7 @@ export async function currentSessionRoutes(app: FastifyInstance) {
 
   app.get('/api/websites/:websiteId/sessions/stats', async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
-    const stats = getSessionStats(db, scopeOf(website, request.query), filtersOf(request.query))
+    const stats = await ctx.reads.run('getSessionStats', scopeOf(website, request.query), filtersOf(request.query))
     return {
       pageviews: { value: stats.pageviews },
       visitors: { value: stats.visitors },
@@ -139,12 +139,12 @@ export async function currentSessionRoutes(app: FastifyInstance) {
     const scope = scopeOf(website, request.query)
     requiredText(request.query, 'timezone', 'an IANA zone name such as Europe/Berlin (the grid is in local time)')
     const { timezone } = timezoneOf(request.query)
-    return getSessionsWeekly(db, scope, filtersOf(request.query), timezone)
+    return await ctx.reads.run('getSessionsWeekly', scope, filtersOf(request.query), timezone)
   })
 
   app.get('/api/websites/:websiteId/sessions/:sessionId', async (request: SessionRequest) => {
     const { website, session } = sessionOf(request)
-    const totals = getSessionTotals(db, session.session_id)
+    const totals = await ctx.reads.run('getSessionTotals', session.session_id)
     return {
       id: session.session_uuid,
       distinctId: session.distinct_id,
@@ -169,7 +169,7 @@ export async function currentSessionRoutes(app: FastifyInstance) {
   app.get('/api/websites/:websiteId/sessions/:sessionId/activity', async (request: SessionRequest) => {
     const { session } = sessionOf(request)
     const { start, end } = dateRange(request.query)
-    return getSessionActivity(db, session.session_id, start, end).map((row) => ({
+    return (await ctx.reads.run('getSessionActivity', session.session_id, start, end)).map((row) => ({
       createdAt: iso(row.createdAt),
       urlPath: row.urlPath,
       urlQuery: row.urlQuery,
@@ -185,7 +185,7 @@ export async function currentSessionRoutes(app: FastifyInstance) {
 
   app.get('/api/websites/:websiteId/sessions/:sessionId/properties', async (request: SessionRequest) => {
     const { website, session } = sessionOf(request)
-    return getSessionProperties(db, session.session_id).map((row) => {
+    return (await ctx.reads.run('getSessionProperties', session.session_id)).map((row) => {
       const { stringValue, numberValue, dateValue, dataType, createdAt } = propertyFields(row)
       return {
         websiteId: website.website_uuid,
@@ -202,30 +202,30 @@ export async function currentSessionRoutes(app: FastifyInstance) {
 
   app.get('/api/websites/:websiteId/session-data/properties', async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
-    return getSessionDataProperties(db, scopeOf(website, request.query), filtersOf(request.query))
+    return await ctx.reads.run('getSessionDataProperties', scopeOf(website, request.query), filtersOf(request.query))
   })
 
   app.get('/api/websites/:websiteId/session-data/values', async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
     const scope = scopeOf(website, request.query)
     const propertyName = requiredText(request.query, 'propertyName', 'the session property whose values to list')
-    return getSessionDataValues(db, scope, filtersOf(request.query), propertyName)
+    return await ctx.reads.run('getSessionDataValues', scope, filtersOf(request.query), propertyName)
   })
 
   app.get('/api/websites/:websiteId/event-data/events', async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
     const scope = scopeOf(website, request.query)
-    return getEventDataEvents(db, scope, filtersOf(request.query), optionalText(request.query, 'event'))
+    return await ctx.reads.run('getEventDataEvents', scope, filtersOf(request.query), optionalText(request.query, 'event'))
   })
 
   app.get('/api/websites/:websiteId/event-data/fields', async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
-    return getEventDataFields(db, scopeOf(website, request.query), filtersOf(request.query))
+    return await ctx.reads.run('getEventDataFields', scopeOf(website, request.query), filtersOf(request.query))
   })
 
   app.get('/api/websites/:websiteId/event-data/properties', async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
-    return getEventDataProperties(db, scopeOf(website, request.query), filtersOf(request.query))
+    return await ctx.reads.run('getEventDataProperties', scopeOf(website, request.query), filtersOf(request.query))
   })
 
   app.get('/api/websites/:websiteId/event-data/values', async (request: WebsiteRequest) => {
@@ -233,12 +233,12 @@ export async function currentSessionRoutes(app: FastifyInstance) {
     const scope = scopeOf(website, request.query)
     const event = requiredText(request.query, 'event', 'the name of the custom event')
     const propertyName = requiredText(request.query, 'propertyName', 'the event property whose values to list')
-    return getEventDataValues(db, scope, filtersOf(request.query), event, propertyName)
+    return await ctx.reads.run('getEventDataValues', scope, filtersOf(request.query), event, propertyName)
   })
 
   app.get('/api/websites/:websiteId/event-data/stats', async (request: WebsiteRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
-    return getEventDataStats(db, scopeOf(website, request.query), filtersOf(request.query))
+    return await ctx.reads.run('getEventDataStats', scopeOf(website, request.query), filtersOf(request.query))
   })
 
   app.get('/api/websites/:websiteId/event-data', async (request: WebsiteRequest) => {
@@ -246,7 +246,7 @@ export async function currentSessionRoutes(app: FastifyInstance) {
     const scope = scopeOf(website, request.query)
     const filters = filtersOf(request.query)
     const page = paging(request.query)
-    const { events, count } = listEventData(db, scope, filters, { limit: page.pageSize, offset: (page.page - 1) * page.pageSize })
+    const { events, count } = await ctx.reads.run('listEventData', scope, filters, { limit: page.pageSize, offset: (page.page - 1) * page.pageSize })
     const data = events.map((event) => ({
       websiteId: website.website_uuid,
       eventId: String(event.eventId),
@@ -259,7 +259,7 @@ export async function currentSessionRoutes(app: FastifyInstance) {
   app.get('/api/websites/:websiteId/event-data/:eventId', async (request: EventRequest) => {
     const website = viewableWebsite(request, request.params.websiteId)
     const eventId = eventIdOf(request.params.eventId)
-    return getEventDataById(db, website.website_id, eventId).map((row) => ({
+    return (await ctx.reads.run('getEventDataById', website.website_id, eventId)).map((row) => ({
       websiteId: website.website_uuid,
       eventId: String(row.event_id),
       eventName: row.event_name,

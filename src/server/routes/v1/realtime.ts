@@ -17,7 +17,7 @@ export async function v1RealtimeRoutes(app: FastifyInstance) {
     return {
       websites: websites.map(v1Website),
       token: ctx.auth.realtime.sign({ websites: ids, user_id: user.userId }),
-      data: getV1RealtimeData(ctx.db, ids, now - REALTIME_WINDOW_MS, now)
+      data: await ctx.reads.run('getV1RealtimeData', ids, now - REALTIME_WINDOW_MS, now)
     }
   })
 
@@ -34,7 +34,7 @@ export async function v1RealtimeRoutes(app: FastifyInstance) {
       const owned = new Set(listWebsitesOfUser(ctx.db, user.userId).map((w) => w.website_id))
       const ids = (claims.websites as unknown[]).filter((id): id is number => typeof id === 'number' && owned.has(id))
       const now = ctx.now()
-      return getV1RealtimeData(ctx.db, ids, Math.max(request.query.start_at, now - REALTIME_WINDOW_MS), now)
+      return await ctx.reads.run('getV1RealtimeData', ids, Math.max(request.query.start_at, now - REALTIME_WINDOW_MS), now)
     }
   )
 }

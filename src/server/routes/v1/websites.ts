@@ -168,7 +168,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     { schema: { params: idParams, querystring: rangeQuery } },
     async (request) => {
       const website = viewable(request)
-      return getV1Stats(ctx.db, rangeOf(website, request.query), request.query)
+      return await ctx.reads.run('getV1Stats', rangeOf(website, request.query), request.query)
     }
   )
 
@@ -178,7 +178,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     async (request) => {
       const website = viewable(request)
       const range = rangeOf(website, request.query)
-      return getV1PageviewSeries(ctx.db, range, request.query, { unit: request.query.unit, timezone: timezoneOf(request.query) })
+      return await ctx.reads.run('getV1PageviewSeries', range, request.query, { unit: request.query.unit, timezone: timezoneOf(request.query) })
     }
   )
 
@@ -188,7 +188,7 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     async (request) => {
       const website = viewable(request)
       const range = rangeOf(website, request.query)
-      return getV1EventSeries(ctx.db, range, request.query, { unit: request.query.unit, timezone: timezoneOf(request.query) })
+      return await ctx.reads.run('getV1EventSeries', range, request.query, { unit: request.query.unit, timezone: timezoneOf(request.query) })
     }
   )
 
@@ -202,12 +202,12 @@ export async function v1WebsiteRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const website = viewable(request)
-      return getV1Metrics(ctx.db, rangeOf(website, request.query), request.query.type, request.query, website.domain)
+      return await ctx.reads.run('getV1Metrics', rangeOf(website, request.query), request.query.type, request.query, website.domain)
     }
   )
 
   app.get<{ Params: { id: string } }>('/api/website/:id/active', { schema: { params: idParams } }, async (request) => {
     const website = viewable(request)
-    return [{ x: getV1ActiveVisitors(ctx.db, website.website_id, ctx.now() - ACTIVE_WINDOW_MS) }]
+    return [{ x: await ctx.reads.run('getV1ActiveVisitors', website.website_id, ctx.now() - ACTIVE_WINDOW_MS) }]
   })
 }

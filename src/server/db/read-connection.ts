@@ -1,0 +1,22 @@
+import Database from 'better-sqlite3'
+import type { Db, OpenOptions } from './open'
+import { registerRegexp } from './regexp'
+
+/**
+ * A read-only connection to a database file that openDatabase has opened and migrated (the read pool's
+ * worker threads each hold one). WAL lets it read while the writer commits; it never writes, so it sets no
+ * journal mode or synchronous level of its own.
+ */
+export function openReadConnection({ file, nativeBinding }: OpenOptions): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) })
+  try {
+    db.pragma('busy_timeout = 5000')
+    db.pragma('cache_size = -32000')
+    db.pragma('temp_store = MEMORY')
+    registerRegexp(db)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  return db
+}

@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { AppError, type ErrorCode } from '../../shared/errors'
+import type { Db } from '../db/open'
+import { type ReadArgs, type ReadName, type ReadResult, runRead } from './registry'
+
+/** A read and its arguments, as posted to a worker (./worker.ts). */
+export interface ReadRequest {
+  id: number
+  name: string
+  args: unknown[]
+}
+
+/** What a read threw, as plain data. */
+export interface ReadError {
+  name: string
+  message: string
+  /** SQLite's result code, or an AppError's code. */
+  code: string | null
+  /** An AppError's HTTP status. */
+  status: number | null
+}
+
+type Reply = { id: number; value: unknown; error?: undefined } | { id: number; error: ReadError }
+
+export interface ReadPoolOptions {
+  /** The database file, opened and migrated by the main connection. */
+  file: string
+  /**
+   * Worker threads at most (started when reads need them). 0 runs every read on `db`, the main connection,
+   * blocking the event loop while it runs (the benchmark's comparison, and the way for an in-memory database).
+   */
+  size?: number
+  /** The main connection, for a pool of size 0. */
+  db?: Db
+  nativeBinding?: string
+  /** Told when a worker thread fails; its read is answered 503. Defaults to console.error. */
+  onError?: (error: Error) => void
+}
+
+interface Task {
+  request: ReadRequest
+  resolve: (value: unknown) => void
+  reject: (error: Error) => void
+}
+
+interface Slot {
+  worker: Worker
+  task: Task | null
+}
+
+/**
+ * The worker's module. Under vitest the sources are TypeScript, which a worker thread cannot load: the worker
+ * is then bundled with rolldown (Vite's bundler) into node_modules/.cache/dashi/ once per process. In the
+ * build, a plugin in electron.vite.config.ts emits it as its own chunk and rewrites this exact expression
+ * relative to the chunk that holds this code (keep it literal).
+ */
+const WORKER_URL = new URL('./worker.ts', import.meta.url)
+
+let bundled: Promise<URL> | undefined
+
+async function bundleWorker(source: URL): Promise<URL> {
+  // A variable keeps the bundler of the build from following this import: only the sources need it.
+  const bundler = 'rolldown'
+  const { rolldown } = (await import(/* @vite-ignore */ bundler)) as typeof import('rolldown')
+  const build = await rolldown({
+    input: fileURLToPath(source),
+    platform: 'node',
+    // Packages stay imports, resolved from node_modules next to the cache directory.
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(id),
+    logLevel: 'silent'
+  })
+  const { output } = await build.generate({ format: 'esm' })
+  await build.close()
+  const code = output[0].code
+  const dir = fileURLToPath(new URL('../../../node_modules/.cache/dashi/', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  // Named by content: test files in parallel processes write the same file, or different ones.
+  const file = `${dir}read-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`
+  writeFileSync(temp, code)
+  renameSync(temp, file)
+  return pathToFileURL(file)
+}
+
+function workerModule(): Promise<URL> {
+  if (!WORKER_URL.pathname.endsWith('.ts')) return Promise.resolve(WORKER_URL)
+  bundled ??= bundleWorker(WORKER_URL)
+  return bundled
+}
+
+function toError(e: ReadError): Error {
+  if (e.name === 'AppError' && e.status !== null) return new AppError(e.status, e.message, (e.code as ErrorCode | null) ?? undefined)
+  const error = new Error(e.message) as Error & { code?: string }
+  error.name = e.name
+  if (e.code !== null) error.code = e.code
+  return error
+}
+
+const closedError = () => new AppError(503, 'The server is shutting down; try again later.')
+
+/**
+ * Runs the dashboard's analytics reads (./registry.ts) on worker threads, each with its own read-only
+ * connection, so a read of seconds never holds up the event loop: hits keep being accepted and answered
+ * while it runs, and reads run side by side (WAL) with each other and with the hit writer's commits.
+ * Reads wait in one queue, first come first served, for a free worker.
+ */
+export class ReadPool {
+  readonly size: number
+  private readonly file: string
+  private readonly db: Db | undefined
+  private readonly nativeBinding: string | undefined
+  private readonly onError: (error: Error) => void
+  private readonly slots: Slot[] = []
+  private readonly queue: Task[] = []
+  private starting = 0
+  private nextId = 1
+  private closed = false
+
+  /** Figures for the benchmark. */
+  readonly stats = { reads: 0, failedWorkers: 0 }
+
+  constructor(options: ReadPoolOptions) {
+    this.file = options.file
+    this.db = options.db
+    this.size = options.size ?? Math.min(2, availableParallelism())
+    if (this.size === 0 && !this.db) throw new Error('A read pool without worker threads needs the main connection (db)')
+    this.nativeBinding = options.nativeBinding
+    this.onError = options.onError ?? ((error) => console.error('ReadPool:', error))
+  }
+
+  /** Runs a read; resolves with its result, or rejects with what it threw. */
+  run<N extends ReadName>(name: N, ...args: ReadArgs<N>): Promise<ReadResult<N>> {
+    if (this.closed) return Promise.reject(closedError())
+    this.stats.reads++
+    if (this.size === 0) {
+      try {
+        return Promise.resolve(runRead(this.db!, name, args))
+      } catch (error) {
+        return Promise.reject(error as Error)
+      }
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request: { id: this.nextId++, name, args }, resolve: resolve as (value: unknown) => void, reject })
+      this.dispatch()
+    })
+  }
+
+  /** Worker threads running now. */
+  get threads(): number {
+    return this.slots.length
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return
+      if (slot.task) continue
+      const task = this.queue.shift()!
+      slot.task = task
+      slot.worker.ref()
+      slot.worker.postMessage(task.request)
+    }
+    if (this.queue.length > this.starting && this.slots.length + this.starting < this.size) void this.start()
+  }
+
+  private async start(): Promise<void> {
+    this.starting++
+    let worker: Worker
+    try {
+      const url = await workerModule()
+      if (this.closed) return
+      worker = new Worker(url, { workerData: { file: this.file, nativeBinding: this.nativeBinding } })
+    } catch (error) {
+      this.failAll(error as Error)
+      return
+    } finally {
+      this.starting--
+    }
+    const slot: Slot = { worker, task: null }
+    this.slots.push(slot)
+    worker.on('message', (reply: Reply) => {
+      const task = slot.task
+      if (!task || task.request.id !== reply.id) return
+      slot.task = null
+      worker.unref()
+      if (reply.error) task.reject(toError(reply.error))
+      else task.resolve(reply.value)
+      this.dispatch()
+    })
+    worker.on('error', (error) => this.lose(slot, error))
+    worker.on('exit', (code) => this.lose(slot, new Error(`read worker exited with code ${code}`)))
+    this.dispatch()
+  }
+
+  /** A worker failed (its connection could not open, or it died): its read is answered 503, the others go on. */
+  private lose(slot: Slot, error: Error): void {
+    const at = this.slots.indexOf(slot)
+    if (at === -1) return
+    this.slots.splice(at, 1)
+    void slot.worker.terminate()
+    if (this.closed) return
+    this.stats.failedWorkers++
+    this.onError(error)
+    slot.task?.reject(new AppError(503, `The dashboard query failed: ${error.message}. Try again.`))
+    if (this.slots.length === 0 && this.starting === 0) {
+      // No worker is left to take the queue: a worker that cannot open the database fails every read alike.
+      this.failAll(error)
+      return
+    }
+    this.dispatch()
+  }
+
+  private failAll(error: Error): void {
+    for (const task of this.queue.splice(0)) task.reject(new AppError(503, `The dashboard query failed: ${error.message}. Try again.`))
+  }
+
+  /** Answers waiting reads 503 and ends the worker threads. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const task of this.queue.splice(0)) task.reject(closedError())
+    const slots = this.slots.splice(0)
+    for (const slot of slots) slot.task?.reject(closedError())
+    await Promise.all(slots.map((slot) => slot.worker.terminate()))
+  }
+}

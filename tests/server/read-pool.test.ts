@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AppError } from '../../src/shared/errors'
+import { openDatabase, type Db } from '../../src/server/db/open'
+import { ReadPool } from '../../src/server/reads/pool'
+import { CHROME_UA, createTestServer, createWebsiteV1, login, bearer, type TestServer } from '../helpers'
+
+/**
+ * Dashboard reads run on worker threads (src/server/reads/pool.ts): a read of a second must not hold up the
+ * hits arriving meanwhile, errors keep their status across the thread boundary, and a dead worker costs one
+ * read, not the server.
+ */
+
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+function tempDb(): { db: Db; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'dashi-reads-'))
+  const file = join(dir, 'dashi.db')
+  const db = openDatabase({ file })
+  cleanups.push(() => {
+    db.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return { db, file }
+}
+
+function pool(options: ConstructorParameters<typeof ReadPool>[0]): ReadPool {
+  const p = new ReadPool(options)
+  cleanups.push(() => p.close())
+  return p
+}
+
+/** A user and a website (id 1) straight into the database. */
+function addWebsite(db: Db): number {
+  db.prepare("INSERT INTO account (user_uuid, username, password, role, created_at, updated_at) VALUES ('u1', 'owner', 'x', 'admin', 0, 0)").run()
+  return Number(
+    db.prepare("INSERT INTO website (website_uuid, user_id, name, domain, created_at, updated_at) VALUES ('11111111-1111-4111-8111-111111111111', 1, 'a', 'a.com', 0, 0)").run()
+      .lastInsertRowid
+  )
+}
+
+/** `rows` page views of one session, one a second back from `end`, with paths long enough to make a regex filter slow. */
+function seedEvents(db: Db, websiteId: number, rows: number, end: number): void {
+  db.prepare(`INSERT INTO session (session_uuid, website_id, created_at, browser, os, device, country)
+    VALUES ('00000000-0000-4000-8000-000000000001', ?, ?, 'chrome', 'Linux', 'desktop', 'DE')`).run(websiteId, end - rows * 1000)
+  const sessionId = db.prepare('SELECT session_id FROM session').pluck().get() as number
+  db.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+    INSERT INTO website_event (website_id, session_id, visit_id, created_at, event_type, url_path, hostname)
+    SELECT ?, ?, 'v' || (i / 10), ? - i * 1000, 1, '/articles/' || (i % 997) || '/' || hex(randomblob(24)), 'example.com' FROM n`).run(
+    rows,
+    websiteId,
+    sessionId,
+    end
+  )
+}
+
+describe('reads off the event loop', () => {
+  /**
+   * Starts a slow read (a regular-expression filter over 60 000 events), then sends a hit, and says which
+   * answer came first. `readers: 0` runs the read on the main connection, the way Dashi did before the pool.
+   */
+  async function firstAnswer(readers: number): Promise<{ first: string; read: number; send: number }> {
+    const server: TestServer = await createTestServer({ readers })
+    cleanups.push(() => server.close())
+    const token = await login(server.app)
+    const site = await createWebsiteV1(server.app, token)
+    const end = server.clock.now()
+    seedEvents(server.db, site.website_id, 60_000, end)
+    const order: string[] = []
+    const read = server.app
+      .inject({
+        method: 'GET',
+        url: `/api/websites/${site.website_uuid}/metrics?type=path&startAt=0&endAt=${end}&path=re.(a%2Bb%2B)%2Bc%7Cd(e%7Cf)%2Bg%24`,
+        headers: bearer(token)
+      })
+      .then((res) => {
+        order.push('read')
+        return res
+      })
+    // Let the read reach its handler first.
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const send = server.app
+      .inject({
+        method: 'POST',
+        url: '/api/send',
+        headers: { 'user-agent': CHROME_UA },
+        payload: { type: 'event', payload: { website: site.website_uuid, hostname: 'example.com', url: 'https://example.com/while-reading' } },
+        remoteAddress: '8.8.8.8'
+      })
+      .then((res) => {
+        order.push('send')
+        return res
+      })
+    const [readRes, sendRes] = await Promise.all([read, send])
+    expect(readRes.statusCode, readRes.body).toBe(200)
+    expect(sendRes.statusCode, sendRes.body).toBe(200)
+    return { first: order[0]!, read: readRes.json().length, send: sendRes.statusCode }
+  }
+
+  it('answers a hit while a slow dashboard read runs', async () => {
+    const { first } = await firstAnswer(2)
+    expect(first).toBe('send')
+  })
+
+  it('(control) with reads on the main connection the hit waits for the read', async () => {
+    const { first } = await firstAnswer(0)
+    expect(first).toBe('read')
+  })
+})
+
+describe('ReadPool', () => {
+  it('runs reads on a worker and sees what the writer committed before', async () => {
+    const { db, file } = tempDb()
+    const reads = pool({ file })
+    const websiteId = addWebsite(db)
+    expect(await reads.run('getDateRange', websiteId)).toEqual({ first: null, last: null })
+    seedEvents(db, websiteId, 10, 50_000)
+    expect(await reads.run('getDateRange', websiteId)).toEqual({ first: 40_000, last: 49_000 })
+    expect(reads.threads).toBe(1)
+  })
+
+  it('keeps an AppError\'s status and message across the thread', async () => {
+    const { file } = tempDb()
+    const reads = pool({ file })
+    const error = await reads
+      .run('getMetrics', { websiteId: 1, start: 0, end: 1, selfDomain: null }, { filters: [], match: 'all' }, 'path', {
+        limit: 10,
+        offset: 0,
+        search: 'a\u0000b'
+      })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as AppError).status).toBe(400)
+    expect((error as AppError).message).toMatch(/NUL/i)
+  })
+
+  it('answers 503 for the read of a worker that dies, and starts another for the next read', async () => {
+    const { db, file } = tempDb()
+    const failures: Error[] = []
+    const reads = pool({ file, size: 1, onError: (e) => failures.push(e) })
+    addWebsite(db)
+    seedEvents(db, 1, 150_000, 200_000_000)
+    await reads.run('getDateRange', 1)
+    const slow = reads.run('getMetrics', { websiteId: 1, start: 0, end: 200_000_000, selfDomain: null }, { filters: [{ name: 'path', operator: 're', values: ['(a+b+)+c|d(e|f)+g$'] }], match: 'all' }, 'path', { limit: 10, offset: 0 })
+    const worker = (reads as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0]!.worker
+    await worker.terminate()
+    const error = (await slow.catch((e: unknown) => e)) as AppError
+    expect(error).toBeInstanceOf(AppError)
+    expect(error.status).toBe(503)
+    expect(failures).toHaveLength(1)
+    expect(await reads.run('getDateRange', 1)).toEqual({ first: 200_000_000 - 150_000_000, last: 200_000_000 - 1000 })
+    expect(reads.stats.failedWorkers).toBe(1)
+  })
+
+  it('fails reads with 503 naming the cause when the database cannot be opened, and closes cleanly', async () => {
+    const failures: Error[] = []
+    const reads = pool({ file: join(tmpdir(), 'dashi-no-such-dir', 'missing.db'), size: 1, onError: (e) => failures.push(e) })
+    const error = (await reads.run('getDateRange', 1).catch((e: unknown) => e)) as AppError
+    expect(error.status).toBe(503)
+    expect(error.message).toMatch(/database/)
+    expect(failures.length).toBeGreaterThan(0)
+    await reads.close()
+    const after = (await reads.run('getDateRange', 1).catch((e: unknown) => e)) as AppError
+    expect(after.status).toBe(503)
+    expect(after.message).toMatch(/shutting down/)
+  })
+
+  it('answers waiting reads 503 on close and leaves no thread running', async () => {
+    const { db, file } = tempDb()
+    const reads = pool({ file, size: 1 })
+    addWebsite(db)
+    const pending = [reads.run('getDateRange', 1), reads.run('getDateRange', 1), reads.run('getDateRange', 1)].map((p) => p.catch((e: unknown) => e))
+    await reads.close()
+    const results = await Promise.all(pending)
+    expect(results.some((r) => r instanceof AppError && r.status === 503)).toBe(true)
+    expect(reads.threads).toBe(0)
+  })
+})
