@@ -157,6 +157,24 @@ describe('ReadPool', () => {
     expect(reads.stats.failedWorkers).toBe(1)
   })
 
+  it('lets a light read (the active-visitor poll) go ahead of breakdowns waiting for a thread', async () => {
+    const { db, file } = tempDb()
+    const reads = pool({ file, size: 1 })
+    const websiteId = addWebsite(db)
+    seedEvents(db, websiteId, 20_000, 100_000_000)
+    const scope = { websiteId, start: 0, end: 100_000_000, selfDomain: null }
+    await reads.run('getDateRange', websiteId) // the thread is up: the first table starts at once, the rest wait
+    const order: string[] = []
+    const track = (name: string, p: Promise<unknown>) => p.then(() => order.push(name))
+    await Promise.all([
+      track('table 1', reads.run('getMetrics', scope, { filters: [], match: 'all' }, 'path', { limit: 10, offset: 0 })),
+      track('table 2', reads.run('getMetrics', scope, { filters: [], match: 'all' }, 'path', { limit: 10, offset: 0 })),
+      track('table 3', reads.run('getMetrics', scope, { filters: [], match: 'all' }, 'path', { limit: 10, offset: 0 })),
+      track('active', reads.run('getActiveVisitors', websiteId, 0, 100_000_000))
+    ])
+    expect(order).toEqual(['table 1', 'active', 'table 2', 'table 3'])
+  })
+
   it('fails reads with 503 naming the cause when the database cannot be opened, and closes cleanly', async () => {
     const failures: Error[] = []
     const reads = pool({ file: join(tmpdir(), 'dashi-no-such-dir', 'missing.db'), size: 1, onError: (e) => failures.push(e) })

@@ -379,6 +379,7 @@ export interface MetricRow {
 
 /** Top values: y = distinct visitors (custom events: number of events), by y then x. */
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
+  if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)
   const rows = namedRows(scope, parsed, type)
   const country = withCountry(type) ? ', country' : ''
   const measure = type === 'event' ? 'count(*)' : 'count(DISTINCT session_id)'
@@ -388,6 +389,26 @@ export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: Me
     `SELECT x, ${measure} AS y${country} FROM (${rows.sql}) GROUP BY x${country}${search}
      ORDER BY y DESC, x ASC LIMIT @limit OFFSET @offset`
   ).all({ ...rows.params, limit: options.limit, offset: options.offset, search: contains(options.search ?? '') }) as MetricRow[]
+}
+
+/**
+ * Top values of a session attribute (browser, country…): the visitors with a view in the scope, each counted
+ * once. The distinct visitors are found first (on the events' covering index), then each one's session row
+ * is read once: far fewer lookups than one per view, and no DISTINCT per group.
+ */
+function getSessionMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: keyof typeof SESSION_COLUMNS, options: MetricOptions): MetricRow[] {
+  const column = SESSION_COLUMNS[type]
+  const src = source(scope, parsed, 'view')
+  const present = type === 'distinctId' ? ' AND s.distinct_id IS NOT NULL' : ''
+  const country = withCountry(type) ? ', s.country AS country' : ''
+  const groupCountry = withCountry(type) ? ', country' : ''
+  const search = options.search === undefined ? '' : ` HAVING x LIKE @search ESCAPE '\\'`
+  return prepared(
+    db,
+    `SELECT ${column} AS x, count(*) AS y${country} FROM session s
+     WHERE s.session_id IN (SELECT e.session_id FROM ${src.sql})${present}
+     GROUP BY x${groupCountry}${search} ORDER BY y DESC, x ASC LIMIT @limit OFFSET @offset`
+  ).all({ ...src.params, limit: options.limit, offset: options.offset, search: contains(options.search ?? '') }) as MetricRow[]
 }
 
 export interface ExpandedMetricRow {

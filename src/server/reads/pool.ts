@@ -100,13 +100,27 @@ function toError(e: ReadError): Error {
   return error
 }
 
+/**
+ * Reads that touch a handful of rows (the active-visitor count the dashboard polls, one session's details):
+ * they go ahead of waiting breakdowns, so a poll does not wait seconds behind a 90-day table.
+ */
+const LIGHT_READS: ReadonlySet<string> = new Set<ReadName>([
+  'getActiveVisitors',
+  'getV1ActiveVisitors',
+  'getDateRange',
+  'getSessionTotals',
+  'getSessionActivity',
+  'getSessionProperties',
+  'getEventDataById'
+])
+
 const closedError = () => new AppError(503, 'The server is shutting down; try again later.')
 
 /**
  * Runs the dashboard's analytics reads (./registry.ts) on worker threads, each with its own read-only
  * connection, so a read of seconds never holds up the event loop: hits keep being accepted and answered
  * while it runs, and reads run side by side (WAL) with each other and with the hit writer's commits.
- * Reads wait in one queue, first come first served, for a free worker.
+ * Reads wait for a free worker first come first served, except that light reads (LIGHT_READS) go first.
  */
 export class ReadPool {
   readonly size: number
@@ -115,7 +129,9 @@ export class ReadPool {
   private readonly nativeBinding: string | undefined
   private readonly onError: (error: Error) => void
   private readonly slots: Slot[] = []
+  /** Waiting reads, first come first served; light ones (LIGHT_READS) wait in `light` and go first. */
   private readonly queue: Task[] = []
+  private readonly light: Task[] = []
   private starting = 0
   private nextId = 1
   private closed = false
@@ -144,7 +160,8 @@ export class ReadPool {
       }
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, name, args }, resolve: resolve as (value: unknown) => void, reject })
+      const task = { request: { id: this.nextId++, name, args }, resolve: resolve as (value: unknown) => void, reject }
+      ;(LIGHT_READS.has(name) ? this.light : this.queue).push(task)
       this.dispatch()
     })
   }
@@ -154,16 +171,20 @@ export class ReadPool {
     return this.slots.length
   }
 
+  private get waiting(): number {
+    return this.light.length + this.queue.length
+  }
+
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return
+      if (this.waiting === 0) return
       if (slot.task) continue
-      const task = this.queue.shift()!
+      const task = (this.light.shift() ?? this.queue.shift())!
       slot.task = task
       slot.worker.ref()
       slot.worker.postMessage(task.request)
     }
-    if (this.queue.length > this.starting && this.slots.length + this.starting < this.size) void this.start()
+    if (this.waiting > this.starting && this.slots.length + this.starting < this.size) void this.start()
   }
 
   private async start(): Promise<void> {
@@ -214,14 +235,16 @@ export class ReadPool {
   }
 
   private failAll(error: Error): void {
-    for (const task of this.queue.splice(0)) task.reject(new AppError(503, `The dashboard query failed: ${error.message}. Try again.`))
+    for (const task of [...this.light.splice(0), ...this.queue.splice(0)]) {
+      task.reject(new AppError(503, `The dashboard query failed: ${error.message}. Try again.`))
+    }
   }
 
   /** Answers waiting reads 503 and ends the worker threads. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    for (const task of this.queue.splice(0)) task.reject(closedError())
+    for (const task of [...this.light.splice(0), ...this.queue.splice(0)]) task.reject(closedError())
     const slots = this.slots.splice(0)
     for (const slot of slots) slot.task?.reject(closedError())
     await Promise.all(slots.map((slot) => slot.worker.terminate()))
