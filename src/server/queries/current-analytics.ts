@@ -356,19 +356,36 @@ function namedRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Sourc
     return { sql: `SELECT ${column} AS x${country}, e.session_id, e.visit_id FROM ${src.sql}${present}`, params: src.params }
   }
   // Entry, exit, channel: one value per visit from its first (or last) view in the range.
-  const last = type === 'exit'
-  const attribute = type === 'channel' ? CHANNEL.sql : 'e.url_path'
-  // SQLite takes the bare columns of a min()/max() query from the row holding that minimum or maximum
-  // (sqlite.org/lang_select.html#bare_aggregate_terms): one grouping pass, no window sort. Two views of
-  // a visit in the same millisecond tie, and either may be taken.
-  const perVisit = ` JOIN (SELECT e.visit_id, ${attribute} AS x, ${last ? 'max' : 'min'}(e.created_at) AS m
-      FROM website_event e WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end AND e.event_type = @pageView
-      GROUP BY e.visit_id) v ON v.visit_id = e.visit_id`
-  const src = source(scope, parsed, 'view', { join: perVisit })
+  const src = source(scope, parsed, 'view', { join: ` JOIN (${visitAttribute(type)}) v ON v.visit_id = e.visit_id` })
   return {
     sql: `SELECT v.x AS x, e.session_id, e.visit_id FROM ${src.sql}`,
     params: { ...src.params, ...(type === 'channel' ? CHANNEL.params : {}) }
   }
+}
+
+/**
+ * One row per visit with views in the range: `visit_id`, `session_id` and `x`, the visit's entry page, exit
+ * page or channel, from its first (or last) view. SQLite takes the bare columns of a min()/max() query from
+ * the row holding that minimum or maximum (sqlite.org/lang_select.html#bare_aggregate_terms): one grouping
+ * pass, no window sort. Two views of a visit in the same millisecond tie, and either may be taken.
+ */
+function visitAttribute(type: MetricType): string {
+  const attribute = type === 'channel' ? CHANNEL.sql : 'e.url_path'
+  return `SELECT e.visit_id, e.session_id, ${attribute} AS x, ${type === 'exit' ? 'max' : 'min'}(e.created_at) AS m
+      FROM website_event e WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end AND e.event_type = @pageView
+      GROUP BY e.visit_id`
+}
+
+/**
+ * The rows getMetrics counts distinct visitors over. Without filters, every visit with views in the range
+ * counts, so entry, exit and channel need one row per visit only, not the join back to each of its views.
+ */
+function metricRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Source {
+  if ((VISIT_TYPES as readonly string[]).includes(type) && parsed.filters.length === 0) {
+    const src = source(scope, parsed, 'view')
+    return { sql: visitAttribute(type), params: { ...src.params, ...(type === 'channel' ? CHANNEL.params : {}) } }
+  }
+  return namedRows(scope, parsed, type)
 }
 
 export interface MetricRow {
@@ -380,7 +397,7 @@ export interface MetricRow {
 /** Top values: y = distinct visitors (custom events: number of events), by y then x. */
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
   if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)
-  const rows = namedRows(scope, parsed, type)
+  const rows = metricRows(scope, parsed, type)
   const country = withCountry(type) ? ', country' : ''
   const measure = type === 'event' ? 'count(*)' : 'count(DISTINCT session_id)'
   const search = options.search === undefined ? '' : ` HAVING x LIKE @search ESCAPE '\\'`
