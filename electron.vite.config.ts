@@ -73,6 +73,8 @@ export default defineConfig({
     root: 'src/renderer',
     base: '/',
     build: {
+      // electron-vite leaves the renderer unminified; the same bundle is served over the network in web mode.
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } }
     },
     plugins: [vue()]

@@ -70,7 +70,16 @@ export async function startServer(
     const atSight = loopback ? defaultPasswordAtSight(db) : await hasDefaultPassword(db)
     if (!loopback && atSight) throw new StartupError(`Refusing to listen on ${config.host}: ${DEFAULT_PASSWORD_HELP}`)
     if (options.staticDir && existsSync(join(options.staticDir, 'index.html'))) {
-      await app.register(fastifyStatic, { root: options.staticDir, wildcard: false, index: 'index.html' })
+      await app.register(fastifyStatic, {
+        root: options.staticDir,
+        wildcard: false,
+        index: 'index.html',
+        // Vite names the files under assets/ by their content hash: a browser may keep them for good, and a
+        // new build links new names. index.html (max-age=0) is asked again each time.
+        setHeaders: (reply, path) => {
+          if (/[\\/]assets[\\/][^\\/]+-[\w-]{8}\.\w+$/.test(path)) reply.header('cache-control', 'public, max-age=31536000, immutable')
+        }
+      })
       registerDashboardFallback(app)
     }
     await app.listen({ port: config.port, host: config.host })

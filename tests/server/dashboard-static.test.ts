@@ -15,6 +15,7 @@ beforeAll(async () => {
   mkdirSync(join(staticDir, 'assets'), { recursive: true })
   writeFileSync(join(staticDir, 'index.html'), INDEX)
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)')
+  writeFileSync(join(staticDir, 'assets', 'OverviewView-CZLvb0_L.js'), 'console.log(2)')
   server = await startServer({ ...resolveConfig([], {}), dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1' }, { logger: false, staticDir })
 })
 
@@ -33,6 +34,16 @@ describe('the dashboard in web mode', () => {
       expect(res.headers.get('content-type'), path).toMatch(/^text\/html/)
       expect(await res.text(), path).toBe(INDEX)
     }
+  })
+
+  test('hashed build assets may be cached for good; the page that names them is asked again each time', async () => {
+    const hashed = await get('/assets/OverviewView-CZLvb0_L.js', '*/*')
+    expect(hashed.status).toBe(200)
+    expect(hashed.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    const page = await get('/')
+    expect(page.headers.get('cache-control')).not.toMatch(/immutable|max-age=[1-9]/)
+    const unhashed = await get('/assets/app.js', '*/*')
+    expect(unhashed.headers.get('cache-control')).not.toMatch(/immutable/)
   })
 
   test('assets are served as files, and a missing asset is a 404, not the app', async () => {
