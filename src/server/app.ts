@@ -5,6 +5,8 @@ import { Auth } from './auth'
 import { HitInspector } from './collect/inspector'
 import { HitWriter } from './collect/writer'
 import { ReadPool } from './reads/pool'
+import { Housekeeping } from './housekeeping'
+import { housekeepingRoutes } from './routes/housekeeping'
 import { makeIpMatcher } from './collect/client-info'
 import type { ServerConfig } from './config'
 import type { AppContext, Dialect } from './context'
@@ -66,16 +68,18 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } }
   })
+  const writer = new HitWriter({
+    file: db.name,
+    nativeBinding: config.nativeBinding,
+    onError: (error) => app.log.error({ err: error }, 'hit writer: worker thread failed; its pending hits were answered 503')
+  })
   const ctx: AppContext = {
     db,
     config,
     secret,
     auth: new Auth(db, secret, config.tokenTtlMs, now),
-    writer: new HitWriter({
-      file: db.name,
-      nativeBinding: config.nativeBinding,
-      onError: (error) => app.log.error({ err: error }, 'hit writer: worker thread failed; its pending hits were answered 503')
-    }),
+    writer,
+    housekeeping: new Housekeeping({ db, writer, now, log: app.log }),
     reads: new ReadPool({
       file: db.name,
       db,
@@ -131,9 +135,11 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     })
     await api.register(currentRoutes)
     await api.register(withDialect('current', profileRoutes))
+    await api.register(withDialect('current', housekeepingRoutes))
   })
 
   app.addHook('onClose', async () => {
+    await ctx.housekeeping.stop()
     await Promise.all([ctx.writer.close(), ctx.reads.close()])
   })
   return app

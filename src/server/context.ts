@@ -4,6 +4,7 @@ import type { Auth, AuthUser } from './auth'
 import type { HitInspector } from './collect/inspector'
 import type { HitWriter } from './collect/writer'
 import type { ReadPool } from './reads/pool'
+import type { Housekeeping } from './housekeeping'
 import type { Sealer } from './lib/seal'
 
 /** What every route and service of one running server shares. */
@@ -15,6 +16,8 @@ export interface AppContext {
   writer: HitWriter
   /** Runs the analytics reads off the event loop (worker threads with read-only connections). */
   reads: ReadPool
+  /** Data retention and database upkeep; its schedule runs only in a started server (server.ts). */
+  housekeeping: Housekeeping
   /** The last hits received, parsed, and why dropped ones were dropped (admin-only view). */
   inspector: HitInspector
   /** The server's clock; tests inject one to place hits at controlled times. */

@@ -83,6 +83,7 @@ export async function startServer(
       registerDashboardFallback(app)
     }
     await app.listen({ port: config.port, host: config.host })
+    app.ctx.housekeeping.start()
     const listening = app
     if (atSight) listening.log.warn(DEFAULT_PASSWORD_HELP)
     else if (atSight === null) {

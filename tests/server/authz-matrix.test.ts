@@ -525,6 +525,22 @@ const CASES: Case[] = [
     call: ({ t }) => ({ url: `/api/dashi/profiles/${remoteProfile()}/api/websites/${t.websiteUuid}/stats?${range()}` })
   },
 
+  // --- data retention and database upkeep (issue 6): the admin's only, as remote profiles ---
+  get('/api/dashi/housekeeping', PROFILES, () => '/api/dashi/housekeeping'),
+  {
+    route: 'PUT /api/dashi/housekeeping',
+    kind: 'write',
+    expect: PROFILES,
+    call: () => ({ url: '/api/dashi/housekeeping', payload: { retentionMonths: null } })
+  },
+  { route: 'POST /api/dashi/housekeeping/purge', kind: 'write', expect: { ...PROFILES, admin: 202 }, call: () => ({ url: '/api/dashi/housekeeping/purge' }) },
+  {
+    route: 'POST /api/dashi/housekeeping/compact',
+    kind: 'write',
+    expect: { ...PROFILES, admin: 202 },
+    call: () => ({ url: '/api/dashi/housekeeping/compact' })
+  },
+
   // --- websites (v1) ---
   {
     route: 'POST /api/website',

@@ -11,6 +11,8 @@
 //                                      an identify call has the same layout with event type IDENTIFY (0)
 //        { type: 'forget' }            drop cached session ids (sessions were deleted elsewhere)
 //        { type: 'close' }             close the connection, answer { type: 'closed' } and end
+//        { type: 'task', id, task, args }  housekeeping between batches (see TASKS below); answered
+//                                      { type: 'task-done', id, result } or { type: 'task-done', id, error }
 //   out: { type: 'done', messages, ids, errors, retried }   one per transaction
 //          messages: how many batch messages, the oldest unanswered ones, the transaction held
 //          ids: Float64Array [sessionId0, eventId0, sessionId1, eventId1, …] over their hits in order
@@ -187,6 +189,81 @@ function writeAll(messages, hits) {
   parentPort.postMessage({ type: 'done', messages, ids, errors, retried }, [ids.buffer])
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Housekeeping: runs here because this connection owns the writes, so it never waits for the write lock
+// and hits wait at most one short transaction for it.
+
+const purgeStmts = {
+  websites: db.prepare('SELECT website_id FROM website').pluck(),
+  oldEvents: db.prepare('SELECT event_id FROM website_event WHERE website_id = ? AND created_at < ? LIMIT ?').pluck(),
+  deleteEventData: db.prepare('DELETE FROM event_data WHERE event_id = ?'),
+  deleteEvent: db.prepare('DELETE FROM website_event WHERE event_id = ?'),
+  emptySessions: db
+    .prepare(`SELECT s.session_id FROM session s WHERE s.website_id = ? AND s.created_at < ?
+      AND NOT EXISTS (SELECT 1 FROM website_event e WHERE e.session_id = s.session_id) LIMIT ?`)
+    .pluck(),
+  deleteSessionData: db.prepare('DELETE FROM session_data WHERE session_id = ?'),
+  deleteSession: db.prepare('DELETE FROM session WHERE session_id = ?')
+}
+
+/**
+ * Deletes up to `limit` rows older than `before` (ms) in one transaction: events with their properties
+ * first, then sessions that started before it and have no event left, with their properties.
+ */
+const purgeChunk = db.transaction((before, limit) => {
+  let events = 0
+  let purgedSessions = 0
+  const websites = purgeStmts.websites.all()
+  for (const websiteId of websites) {
+    if (events >= limit) break
+    for (const id of purgeStmts.oldEvents.all(websiteId, before, limit - events)) {
+      purgeStmts.deleteEventData.run(id)
+      purgeStmts.deleteEvent.run(id)
+      events++
+    }
+  }
+  for (const websiteId of websites) {
+    if (events + purgedSessions >= limit) break
+    for (const id of purgeStmts.emptySessions.all(websiteId, before, limit - events - purgedSessions)) {
+      purgeStmts.deleteSessionData.run(id)
+      purgeStmts.deleteSession.run(id)
+      purgedSessions++
+    }
+  }
+  return { events, sessions: purgedSessions }
+}).immediate
+
+const TASKS = {
+  /** args [before, limit] → { events, sessions } deleted; fewer than limit together means done. */
+  purge([before, limit]) {
+    const result = purgeChunk(before, limit)
+    // Deleted sessions' ids must not be handed to a later hit from the cache.
+    if (result.sessions > 0) sessions.clear()
+    return result
+  },
+  /** Rewrites the file without its free pages; hits wait meanwhile (the main thread queues them). */
+  vacuum() {
+    db.exec('VACUUM')
+    return null
+  },
+  /** Lets SQLite refresh the statistics its query planner uses, where they are stale. */
+  optimize() {
+    db.pragma('optimize')
+    return null
+  }
+}
+
+function runTask({ id, task, args }) {
+  try {
+    const run = Object.hasOwn(TASKS, task) ? TASKS[task] : undefined
+    if (!run) throw new Error(`unknown task ${String(task)}`)
+    parentPort.postMessage({ type: 'task-done', id, result: run(args ?? []) })
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error))
+    parentPort.postMessage({ type: 'task-done', id, error: [e.name, e.message, typeof e.code === 'string' ? e.code : null] })
+  }
+}
+
 /**
  * Handles one message. A batch takes along the batches already waiting behind it (up to maxBatch hits)
  * into the same transaction: while this thread was committing, the main thread kept sending. Returns a
@@ -214,6 +291,9 @@ function handle(message) {
     }
     case 'forget':
       sessions.clear()
+      return undefined
+    case 'task':
+      runTask(message)
       return undefined
     case 'close':
       db.close()

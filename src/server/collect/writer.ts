@@ -34,7 +34,18 @@ interface Pending {
 }
 
 /** Messages to the worker (src/server/collect/writer-worker.mjs). */
-type ToWorker = { type: 'batch'; hits: EncodedHit[] } | { type: 'forget' } | { type: 'close' }
+type ToWorker =
+  | { type: 'batch'; hits: EncodedHit[] }
+  | { type: 'forget' }
+  | { type: 'close' }
+  | { type: 'task'; id: number; task: keyof WriterTasks; args: unknown[] }
+
+/** Housekeeping the worker runs between batches (TASKS in writer-worker.mjs): arguments and result. */
+export interface WriterTasks {
+  purge: { args: [before: number, limit: number]; result: { events: number; sessions: number } }
+  vacuum: { args: []; result: null }
+  optimize: { args: []; result: null }
+}
 
 /**
  * A hit as it crosses to the worker: a flat array of primitives, in the order writer-worker.mjs reads
@@ -91,6 +102,7 @@ type FromWorker =
       retried: boolean
     }
   | { type: 'closed' }
+  | { type: 'task-done'; id: number; result?: unknown; error?: [string, string, string | null] }
 
 /**
  * The worker script is plain JavaScript next to this file, so it runs without compilation. Under vitest
@@ -141,6 +153,9 @@ export class HitWriter {
   private closing: Promise<void> | undefined
   private worker: Worker | undefined
   private idleWaiters: (() => void)[] = []
+  /** Housekeeping tasks sent to the worker and not answered yet, by id. */
+  private tasks = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>()
+  private nextTaskId = 1
   private readonly file: string
   private readonly nativeBinding: string | undefined
   private readonly busyTimeout: number
@@ -207,6 +222,30 @@ export class HitWriter {
   }
 
   /**
+   * Runs a housekeeping task on the worker's connection, after the batches sent before it: it owns the
+   * writes, so a task never waits for the write lock, and hits wait at most one task's transaction.
+   */
+  task<T extends keyof WriterTasks>(task: T, ...args: WriterTasks[T]['args']): Promise<WriterTasks[T]['result']> {
+    if (this.closed) return Promise.reject(shuttingDown())
+    const id = this.nextTaskId++
+    const worker = this.worker ?? this.startWorker()
+    return new Promise((resolve, reject) => {
+      this.tasks.set(id, { resolve: resolve as (result: unknown) => void, reject })
+      worker.ref()
+      worker.postMessage({ type: 'task', id, task, args } satisfies ToWorker)
+    })
+  }
+
+  private taskDone({ id, result, error }: Extract<FromWorker, { type: 'task-done' }>): void {
+    const pending = this.tasks.get(id)
+    if (!pending) return
+    this.tasks.delete(id)
+    if (error) pending.reject(toError(...error))
+    else pending.resolve(result)
+    this.whenIdle()
+  }
+
+  /**
    * Refuses new hits, writes everything pending, then closes the worker's connection and ends the
    * worker. Hits that cannot be written (the worker failed) are answered 503.
    */
@@ -220,7 +259,8 @@ export class HitWriter {
 
   private async shutdown(): Promise<void> {
     this.flush()
-    if (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    // Tasks too: their answers are only taken from the current worker.
+    if (this.pending > 0 || this.tasks.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
     const worker = this.worker
     if (!worker) return
     this.worker = undefined
@@ -265,7 +305,7 @@ export class HitWriter {
 
   /** Lets the process exit and close() go on once nothing is queued or being written. */
   private whenIdle(): void {
-    if (this.inFlight.length > 0 || this.queue.length > 0) return
+    if (this.inFlight.length > 0 || this.queue.length > 0 || this.tasks.size > 0) return
     this.worker?.unref()
     if (this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters
@@ -281,6 +321,7 @@ export class HitWriter {
     this.worker = worker
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'done' && worker === this.worker) this.done(message)
+      else if (message.type === 'task-done' && worker === this.worker) this.taskDone(message)
     })
     worker.on('error', (error) => this.fail(worker, error))
     worker.on('messageerror', (error) => {
@@ -335,6 +376,9 @@ export class HitWriter {
     this.queue = []
     this.stats.failed += victims.length
     for (const p of victims) p.reject(new AppError(503, 'The hit could not be stored; send it again later.'))
+    const tasks = [...this.tasks.values()]
+    this.tasks.clear()
+    for (const t of tasks) t.reject(new AppError(503, `Housekeeping stopped: ${error.message}`))
     this.whenIdle()
   }
 

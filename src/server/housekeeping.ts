@@ -1,0 +1,172 @@
+import type { HitWriter } from './collect/writer'
+import type { Db } from './db/open'
+import { getSetting, putSetting } from './queries/settings'
+
+/**
+ * Data retention and database upkeep (issue 6): events older than the retention period are deleted in the
+ * background, a few thousand rows per transaction on the hit writer's own connection (HitWriter.task), so
+ * hits keep being stored between chunks and never wait for the write lock behind a long delete. Then
+ * SQLite's planner statistics are refreshed (PRAGMA optimize). Compacting the file (VACUUM) is on request
+ * only: it rewrites the whole file, and hits wait in the writer's queue while it runs.
+ */
+
+export const RETENTION_KEY = 'retention'
+export const LAST_RUN_KEY = 'housekeeping.lastRun'
+/** Retention choices are whole months, up to ten years. */
+export const MAX_RETENTION_MONTHS = 120
+
+export interface HousekeepingRun {
+  kind: 'purge' | 'compact'
+  startedAt: number
+  finishedAt: number
+  /** Events before this instant (ms) were deleted; null when no retention is set. */
+  cutoff: number | null
+  events: number
+  sessions: number
+  /** Why the run stopped early, if it did. */
+  error: string | null
+}
+
+export interface HousekeepingStatus {
+  /** Keep events this many months; null keeps everything. */
+  retentionMonths: number | null
+  /** What runs now, if anything. */
+  running: 'purge' | 'compact' | null
+  lastRun: HousekeepingRun | null
+  database: { bytes: number; freeBytes: number }
+}
+
+/** The instant `months` calendar months (UTC) before `now`, the day clamped to the target month's length. */
+export function retentionCutoff(now: number, months: number): number {
+  const d = new Date(now)
+  const monthIndex = d.getUTCMonth() - months
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), monthIndex + 1, 0)).getUTCDate()
+  return Date.UTC(d.getUTCFullYear(), monthIndex, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds())
+}
+
+export interface HousekeepingOptions {
+  db: Db
+  writer: HitWriter
+  now: () => number
+  log: { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void }
+  /** Rows deleted per transaction. */
+  chunk?: number
+  /** Time between automatic runs. */
+  intervalMs?: number
+  /** Time from start() to the first automatic run. */
+  firstRunMs?: number
+}
+
+export class Housekeeping {
+  private readonly db: Db
+  private readonly writer: HitWriter
+  private readonly now: () => number
+  private readonly log: HousekeepingOptions['log']
+  private readonly chunk: number
+  private readonly intervalMs: number
+  private readonly firstRunMs: number
+  private timer: NodeJS.Timeout | undefined
+  private current: { kind: 'purge' | 'compact'; done: Promise<HousekeepingRun> } | null = null
+  private stopped = false
+
+  constructor(options: HousekeepingOptions) {
+    this.db = options.db
+    this.writer = options.writer
+    this.now = options.now
+    this.log = options.log
+    this.chunk = options.chunk ?? 2_000
+    this.intervalMs = options.intervalMs ?? 6 * 3_600_000
+    this.firstRunMs = options.firstRunMs ?? 60_000
+  }
+
+  /** Runs the purge a minute after start-up, then every few hours (timers that never keep the process up). */
+  start(): void {
+    const schedule = (ms: number) => {
+      this.timer = setTimeout(() => {
+        if (this.stopped) return
+        void this.purge().finally(() => !this.stopped && schedule(this.intervalMs))
+      }, ms)
+      this.timer.unref()
+    }
+    schedule(this.firstRunMs)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.current?.done.catch(() => {})
+  }
+
+  get retentionMonths(): number | null {
+    return getSetting<{ months: number | null }>(this.db, RETENTION_KEY)?.months ?? null
+  }
+
+  setRetention(months: number | null): void {
+    putSetting(this.db, RETENTION_KEY, { months }, this.now())
+  }
+
+  status(): HousekeepingStatus {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number
+    const pages = this.db.pragma('page_count', { simple: true }) as number
+    const free = this.db.pragma('freelist_count', { simple: true }) as number
+    return {
+      retentionMonths: this.retentionMonths,
+      running: this.current?.kind ?? null,
+      lastRun: getSetting<HousekeepingRun>(this.db, LAST_RUN_KEY) ?? null,
+      database: { bytes: pages * pageSize, freeBytes: free * pageSize }
+    }
+  }
+
+  /** Deletes what the retention setting no longer keeps (the run already going, if one is). */
+  purge(): Promise<HousekeepingRun> {
+    return this.begin('purge', async (run) => {
+      const months = this.retentionMonths
+      if (months === null) return
+      run.cutoff = retentionCutoff(run.startedAt, months)
+      for (;;) {
+        if (this.stopped) throw new Error('the server is shutting down')
+        const { events, sessions } = await this.writer.task('purge', run.cutoff, this.chunk)
+        run.events += events
+        run.sessions += sessions
+        if (events + sessions < this.chunk) break
+      }
+      if (run.events + run.sessions > 0) await this.writer.task('optimize')
+    })
+  }
+
+  /** Rewrites the database file without its free pages. Refused (null) while another run goes on. */
+  compact(): Promise<HousekeepingRun> | null {
+    if (this.current) return null
+    return this.begin('compact', async () => {
+      await this.writer.task('vacuum')
+    })
+  }
+
+  private begin(kind: 'purge' | 'compact', work: (run: HousekeepingRun) => Promise<void>): Promise<HousekeepingRun> {
+    if (this.current) return this.current.done
+    const run: HousekeepingRun = { kind, startedAt: this.now(), finishedAt: 0, cutoff: null, events: 0, sessions: 0, error: null }
+    const done = work(run).then(
+      () => run,
+      (error: Error) => {
+        run.error = error.message
+        this.log.error({ err: error }, `housekeeping: ${kind} stopped`)
+        return run
+      }
+    )
+    const finished = done.then((r) => {
+      r.finishedAt = this.now()
+      this.current = null
+      try {
+        putSetting(this.db, LAST_RUN_KEY, r, r.finishedAt)
+      } catch (error) {
+        this.log.error({ err: error }, 'housekeeping: could not record the run')
+      }
+      if (r.events + r.sessions > 0 || kind === 'compact') {
+        this.log.info({ events: r.events, sessions: r.sessions, cutoff: r.cutoff }, `housekeeping: ${kind} done`)
+      }
+      return r
+    })
+    this.current = { kind, done: finished }
+    return finished
+  }
+}
