@@ -1,7 +1,7 @@
 // Read-endpoint latency of the current API on a generated data set (bench/data.mjs).
 //
 //   npm run bench:reads -- [--events 1000000] [--days 90] [--websites 3] [--seed 42]
-//                          [--iterations 20] [--warmup 2] [--budget 6] [--only <text>] [--force] [--analyze] [--json <file>]
+//                          [--iterations 20] [--warmup 2] [--budget 6] [--ingest 10] [--only <text>] [--force] [--analyze] [--json <file>]
 //
 // Generates the data set (or reuses it from node_modules/.cache/dashi-bench/<key>/), starts the built server
 // on it, logs in as admin, and measures each read endpoint of the largest website over the last 90 and
@@ -13,7 +13,9 @@ import { Agent, request as httpRequest } from 'node:http'
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import autocannon from 'autocannon'
 import { ensureDataSet, ensureBuilt, formatSummary, parseCommonArgs, PROFILES_SAMPLE, READY_LINE, ROOT, SERVER_ENTRY } from './data.mjs'
+import { createHitSource, hitRequest, sendBody, sendToken } from './hits.mjs'
 import { installCleanup, procStatusKb, startNode } from './proc.mjs'
 
 const DAY = 86_400_000
@@ -214,6 +216,60 @@ async function measure(get, c, rangeName, { iterations, warmup, budgetMs }) {
 }
 
 /** A session with several views in the 7-day range (for sessions/{id} and its activity). */
+// ---------------------------------------------------------------------------------------------------
+// Ingest beside reads (issue 6, target 4)
+
+const INGEST_RATE = 1_000
+const INGEST_CONNECTIONS = 50
+const READ_USERS = 3
+
+/** Paced /api/send hits for `seconds`; resolves with autocannon's latency percentiles and counts. */
+function ingest(url, source, phase, seconds) {
+  const acked = new Set()
+  return new Promise((resolvePromise, reject) => {
+    autocannon(
+      {
+        url,
+        connections: INGEST_CONNECTIONS,
+        overallRate: INGEST_RATE,
+        duration: seconds,
+        timeout: 10,
+        requests: [hitRequest({ path: '/api/send', source, phase, acked })]
+      },
+      (error, result) => (error ? reject(error) : resolvePromise({ latency: result.latency, sent: result.requests.sent, acked: acked.size, errors: result.errors + result.timeouts + result.non2xx }))
+    )
+  })
+}
+
+/**
+ * Hit latency at a steady 1,000 hits/s over 50 connections, first alone, then while three dashboard users
+ * load the 90-day overview of the largest website over and over (each as a browser, 6 connections).
+ */
+async function ingestBesideReads(url, get, websiteUuid, range, seconds, log) {
+  const source = createHitSource({ websiteUuid, body: sendBody, token: sendToken, visitors: 20_000, seed: 7 })
+  await ingest(url, source, 'rw', 3) // warm-up: JIT, caches, the first visitors' sessions
+  const alone = await ingest(url, source, 'ra', seconds)
+  log(`ingest alone: p99 ${alone.latency.p99} ms`)
+  const overview = casesFor(websiteUuid, range, PROFILES_SAMPLE).find((c) => c.name.startsWith('full overview, PRODUCT.md'))
+  let reading = true
+  const loads = []
+  const users = Array.from({ length: READ_USERS }, async () => {
+    while (reading) {
+      const started = performance.now()
+      await overview.run(get)
+      if (reading) loads.push(performance.now() - started)
+    }
+  })
+  // Let the reads fill the read threads' queue before measuring.
+  await new Promise((r) => setTimeout(r, 1000))
+  const withReads = await ingest(url, source, 'rb', seconds)
+  reading = false
+  await Promise.all(users)
+  loads.sort((a, b) => a - b)
+  log(`ingest beside reads: p99 ${withReads.latency.p99} ms, ${loads.length} overview loads`)
+  return { seconds, rate: INGEST_RATE, connections: INGEST_CONNECTIONS, users: READ_USERS, alone, withReads, overviewLoads: loads.length, overviewP50: loads[Math.floor(loads.length / 2)] ?? null }
+}
+
 async function pickSession(get, websiteUuid, range) {
   const res = await get(`/api/websites/${websiteUuid}/sessions`, { startAt: range.startAt, endAt: range.endAt, page: 1, pageSize: 100 })
   if (res.status !== 200) throw new Error(`GET ${res.path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`)
@@ -240,6 +296,7 @@ export async function benchReads({
   iterations = 20,
   warmup = 2,
   budgetSeconds = 6,
+  ingestSeconds = 10,
   only,
   force = false,
   analyze = false,
@@ -279,6 +336,7 @@ export async function benchReads({
       }
     }
     for (const c of rangelessCases(website.uuid).filter(wanted)) rows.push(await measure(http.get, c, '-', options))
+    const beside = ingestSeconds > 0 && !only ? await ingestBesideReads(url, http.get, website.uuid, ranges[0][1], ingestSeconds, log) : null
 
     const serverInfo = {
       startupMs,
@@ -293,14 +351,14 @@ export async function benchReads({
     const stopped = await server.stop()
     serverInfo.stop = stopped
     const failures = rows.filter((r) => !r.ok)
-    return { rows, failures, server: serverInfo, dataSet: summary, dataDir, website, options: { iterations, warmup, budgetSeconds } }
+    return { rows, failures, beside, server: serverInfo, dataSet: summary, dataDir, website, options: { iterations, warmup, budgetSeconds } }
   } finally {
     http?.close()
     await server.stop()
   }
 }
 
-export function formatReads({ rows, failures, server, dataSet, website, options }) {
+export function formatReads({ rows, failures, beside, server, dataSet, website, options }) {
   const ms = (x) => (x === null ? '—' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0))
   const width = Math.max(...rows.map((r) => r.endpoint.length), 8)
   const ageH = (Date.now() - dataSet.range.endAt) / 3_600_000
@@ -324,6 +382,18 @@ export function formatReads({ rows, failures, server, dataSet, website, options 
     `server start-up to ready: ${server.startupMs.toFixed(0)} ms on this database`,
     `server RSS: ${mb(server.rssAtReadyKb)} at ready, ${mb(server.rssKb)} after the run (VmHWM ${mb(server.hwmKb)})`
   )
+  if (beside) {
+    const row = (name, r) =>
+      `  ${name.padEnd(34)} ${String(r.latency.p50).padStart(6)} ${String(r.latency.p97_5 ?? '—').padStart(8)} ${String(r.latency.p99).padStart(6)} ${String(r.latency.max).padStart(6)}   ${r.acked.toLocaleString('en-US')}${r.errors ? `, ${r.errors} errors` : ''}`
+    lines.push(
+      '',
+      `ingest beside reads: /api/send paced at ${beside.rate.toLocaleString('en-US')} hits/s over ${beside.connections} connections, ${beside.seconds} s each`,
+      `  ${''.padEnd(34)} ${'p50'.padStart(6)} ${'p97.5'.padStart(8)} ${'p99'.padStart(6)} ${'max'.padStart(6)}   acknowledged`,
+      row('alone', beside.alone),
+      row(`while ${beside.users} users load the 90d overview`, beside.withReads),
+      `  overview loads meanwhile: ${beside.overviewLoads}${beside.overviewP50 === null ? '' : `, p50 ${ms(beside.overviewP50)} ms`}`
+    )
+  }
   const { stop } = server
   if (stop && (stop.killed || stop.code !== 0)) lines.push(`WARNING: the server did not stop cleanly on SIGTERM (${JSON.stringify(stop)})`)
   // The default-password warning is expected here (the bench logs in as admin/umami).
@@ -338,12 +408,13 @@ export function formatReads({ rows, failures, server, dataSet, website, options 
 
 async function main() {
   let args
-  const usage = `Usage: npm run bench:reads -- [--events 1000000] [--days 90] [--websites 3] [--seed 42] [--end <ms|ISO>] [--iterations 20] [--warmup 2] [--budget 6] [--only <text>] [--force] [--analyze] [--json <file>]`
+  const usage = `Usage: npm run bench:reads -- [--events 1000000] [--days 90] [--websites 3] [--seed 42] [--end <ms|ISO>] [--iterations 20] [--warmup 2] [--budget 6] [--ingest 10] [--only <text>] [--force] [--analyze] [--json <file>]`
   try {
     args = parseCommonArgs(process.argv.slice(2), {
       iterations: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '2' },
       budget: { type: 'string', default: '6' },
+      ingest: { type: 'string', default: '10' },
       only: { type: 'string' },
       json: { type: 'string' }
     })
@@ -372,6 +443,7 @@ async function main() {
     iterations: Math.round(count('iterations', 1)),
     warmup: Math.round(count('warmup', 0)),
     budgetSeconds: count('budget', 0),
+    ingestSeconds: count('ingest', 0),
     only: args.values.only,
     force: args.values.force,
     analyze: args.values.analyze
