@@ -55,6 +55,12 @@ export default defineConfig({
       workerModule({ owner: '/src/server/reads/pool.ts', literal: './worker.ts', source: 'src/server/reads/worker.ts', fileName: 'read-worker.js', kind: 'chunk' })
     ],
     build: {
+      // Pure-JavaScript dependencies go into the bundle: resolving and loading hundreds of package files
+      // at each start took most of the server's start-up. Native (better-sqlite3), data (the geo database,
+      // found by path) and build-time-sized (terser) packages stay in node_modules.
+      externalizeDeps: {
+        exclude: ['fastify', '@fastify/cookie', '@fastify/cors', '@fastify/static', 'bcryptjs', 'env-paths', 'ipaddr.js', 'isbot', 'maxmind', 're2js', 'ua-parser-js', 'uuid']
+      },
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),

@@ -371,9 +371,12 @@ function namedRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Sourc
  */
 function visitAttribute(type: MetricType): string {
   const attribute = type === 'channel' ? CHANNEL.sql : 'e.url_path'
-  return `SELECT e.visit_id, e.session_id, ${attribute} AS x, ${type === 'exit' ? 'max' : 'min'}(e.created_at) AS m
+  // The grouping reads the covering index only (the event id is the rowid); then one row per visit is read
+  // for its path or channel columns, instead of carrying every view's columns through the sort.
+  return `SELECT v.visit_id, v.session_id, ${attribute} AS x FROM (
+      SELECT e.visit_id, e.session_id, e.event_id, ${type === 'exit' ? 'max' : 'min'}(e.created_at) AS m
       FROM website_event e WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end AND e.event_type = @pageView
-      GROUP BY e.visit_id`
+      GROUP BY e.visit_id) v JOIN website_event e ON e.event_id = v.event_id`
 }
 
 /**
