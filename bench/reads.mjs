@@ -336,7 +336,7 @@ export async function benchReads({
       }
     }
     for (const c of rangelessCases(website.uuid).filter(wanted)) rows.push(await measure(http.get, c, '-', options))
-    const beside = ingestSeconds > 0 && !only ? await ingestBesideReads(url, http.get, website.uuid, ranges[0][1], ingestSeconds, log) : null
+    const beside = ingestSeconds > 0 ? await ingestBesideReads(url, http.get, website.uuid, ranges[0][1], ingestSeconds, log) : null
 
     const serverInfo = {
       startupMs,
