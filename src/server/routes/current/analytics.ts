@@ -4,17 +4,6 @@ import { badRequest } from '../../../shared/errors'
 import { FILTER_COLUMNS, type FilterName, type ParsedFilters } from '../../db/filters'
 import {
   type Bucketing,
-  getActiveVisitors,
-  getDateRange,
-  getEventSeries,
-  getEventStats,
-  getExpandedMetrics,
-  getFilterValues,
-  getMetrics,
-  getPageviewSeries,
-  getRealtimeNumbers,
-  getWebsiteStats,
-  listEvents,
   MAX_VALUE_SEARCHES,
   METRIC_TYPE_ALIASES,
   METRIC_TYPES,

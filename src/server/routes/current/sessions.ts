@@ -4,28 +4,11 @@ import { isUuid } from '../../collect/ids'
 import type { WebsiteRow } from '../../queries/websites'
 import {
   findWebsiteSession,
-  getSessionActivity,
-  getSessionDataProperties,
-  getSessionDataValues,
-  getSessionProperties,
-  getSessionsWeekly,
-  getSessionStats,
-  getSessionTotals,
-  listSessions,
   type Scope,
   type SessionRow,
   stringValueOf
 } from '../../queries/current-sessions'
-import {
-  type EventDataRow,
-  getEventDataById,
-  getEventDataEvents,
-  getEventDataFields,
-  getEventDataProperties,
-  getEventDataStats,
-  getEventDataValues,
-  listEventData
-} from '../../queries/current-event-data'
+import type { EventDataRow } from '../../queries/current-event-data'
 import { dateRange, filtersOf, iso, paged, paging, timezoneOf, viewableWebsite } from './common'
 
 /** Sessions, session properties and event properties of a website (umami-v2.md §4.6, §4.7). */

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify'
 import { REALTIME_WINDOW_MS } from '../../../shared/constants'
 import { badRequest, notFound, unauthorized } from '../../../shared/errors'
 import { requireUser, shareTokenOf } from '../../auth'
-import { getV1RealtimeData } from '../../queries/v1-analytics'
 import { getWebsiteByShareId, listWebsitesOfUser } from '../../queries/websites'
 import { v1Website } from './websites'
 

@@ -7,11 +7,6 @@ import { V1_FILTER_KEYS, type V1Filters } from '../../db/sql'
 import { isValidTimeZone, type DateUnit } from '../../lib/time'
 import { getAccountById } from '../../queries/accounts'
 import {
-  getV1ActiveVisitors,
-  getV1EventSeries,
-  getV1Metrics,
-  getV1PageviewSeries,
-  getV1Stats,
   V1_METRIC_TYPES,
   type V1MetricType,
   type Range
