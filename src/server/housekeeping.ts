@@ -1,3 +1,4 @@
+import type { HousekeepingRun, HousekeepingStatus } from '../shared/api/types'
 import type { HitWriter } from './collect/writer'
 import type { Db } from './db/open'
 import { getSetting, putSetting } from './queries/settings'
@@ -14,27 +15,6 @@ export const RETENTION_KEY = 'retention'
 export const LAST_RUN_KEY = 'housekeeping.lastRun'
 /** Retention choices are whole months, up to ten years. */
 export const MAX_RETENTION_MONTHS = 120
-
-export interface HousekeepingRun {
-  kind: 'purge' | 'compact'
-  startedAt: number
-  finishedAt: number
-  /** Events before this instant (ms) were deleted; null when no retention is set. */
-  cutoff: number | null
-  events: number
-  sessions: number
-  /** Why the run stopped early, if it did. */
-  error: string | null
-}
-
-export interface HousekeepingStatus {
-  /** Keep events this many months; null keeps everything. */
-  retentionMonths: number | null
-  /** What runs now, if anything. */
-  running: 'purge' | 'compact' | null
-  lastRun: HousekeepingRun | null
-  database: { bytes: number; freeBytes: number }
-}
 
 /** The instant `months` calendar months (UTC) before `now`, the day clamped to the target month's length. */
 export function retentionCutoff(now: number, months: number): number {

@@ -16,6 +16,7 @@ import type {
   ExpandedMetricRow,
   FilterName,
   FilterValue,
+  HousekeepingStatus,
   InspectorResult,
   LoginResult,
   MeResult,
@@ -306,7 +307,16 @@ export function createAnalyticsApi(options: AnalyticsApiOptions) {
     // --- Dashi's own (not in Umami) ---
     /** The hit inspector (admin): the last hits received, newest first; `since` = the `last` of the previous call. */
     getInspector: (query: { since?: number; limit?: number } = {}, call?: CallOptions) =>
-      get<InspectorResult>('/api/dashi/inspector', { ...query }, call)
+      get<InspectorResult>('/api/dashi/inspector', { ...query }, call),
+    /** Data retention and database upkeep (admin): the setting, what runs now, the last run, the database's size. */
+    getHousekeeping: (call?: CallOptions) => get<HousekeepingStatus>('/api/dashi/housekeeping', undefined, call),
+    /** Keeps events `months` months (null: forever); older ones start being deleted in the background at once. */
+    setRetention: (months: number | null) =>
+      request<HousekeepingStatus>('PUT', '/api/dashi/housekeeping', { body: { retentionMonths: months } }),
+    /** Deletes what the retention setting no longer keeps, in the background (the answer says it runs). */
+    purgeNow: () => post<HousekeepingStatus>('/api/dashi/housekeeping/purge'),
+    /** Rewrites the database without its free pages, in the background; 409 while another run goes on. */
+    compactDatabase: () => post<HousekeepingStatus>('/api/dashi/housekeeping/compact')
   }
 }
 

@@ -671,3 +671,33 @@ export interface InspectorResult {
   /** How many recent hits the server keeps. */
   size: number
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Data retention and database upkeep (Dashi's own; admin only)
+
+/** One purge or compaction, as `GET /api/dashi/housekeeping` reports the last one. */
+export interface HousekeepingRun {
+  kind: 'purge' | 'compact'
+  /** Epoch ms. */
+  startedAt: number
+  finishedAt: number
+  /** Events before this instant (ms) were deleted; null when no retention is set. */
+  cutoff: number | null
+  /** Events deleted (with their properties). */
+  events: number
+  /** Sessions deleted because no event of theirs was left. */
+  sessions: number
+  /** Why the run stopped early, if it did. */
+  error: string | null
+}
+
+/** `GET|PUT /api/dashi/housekeeping`: the retention setting, what runs now, the last run and the database's size. */
+export interface HousekeepingStatus {
+  /** Keep events this many months; null keeps everything. */
+  retentionMonths: number | null
+  /** What runs now, if anything. */
+  running: 'purge' | 'compact' | null
+  lastRun: HousekeepingRun | null
+  /** The database file's size and the part of it that is free pages (what compacting gives back). */
+  database: { bytes: number; freeBytes: number }
+}

@@ -54,7 +54,11 @@ const LOCAL_ONLY = new Set<keyof AnalyticsApi>([
   'createReport',
   'updateReport',
   'deleteReport',
-  'getInspector'
+  'getInspector',
+  'getHousekeeping',
+  'setRetention',
+  'purgeNow',
+  'compactDatabase'
 ])
 
 export function configureApi(next: ApiSettings): void {
