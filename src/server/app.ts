@@ -18,6 +18,7 @@ import { commonRoutes } from './routes/common'
 import { currentRoutes } from './routes/current'
 import { currentSendRoutes } from './routes/current/send'
 import { profileRoutes } from './routes/profiles'
+import { replayRoutes } from './routes/replay'
 import { v1AccountRoutes } from './routes/v1/accounts'
 import { v1AuthRoutes } from './routes/v1/auth'
 import { v1CollectRoutes } from './routes/v1/collect'
@@ -135,6 +136,7 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
     })
     await api.register(currentRoutes)
     await api.register(withDialect('current', profileRoutes))
+    await api.register(withDialect('current', replayRoutes))
     await api.register(withDialect('current', housekeepingRoutes))
   })
 

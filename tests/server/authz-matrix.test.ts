@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -5,7 +6,8 @@ import { ROLE, type Role } from '../../src/shared/constants'
 import { hashPassword } from '../../src/server/auth'
 import { createAccount } from '../../src/server/queries/accounts'
 import { createReport } from '../../src/server/queries/current-reports'
-import { createProfile } from '../../src/server/queries/profiles'
+import { createProfile, getProfileByUuid } from '../../src/server/queries/profiles'
+import { createReplay } from '../../src/server/replay/jobs'
 import { profileInput } from '../../src/server/routes/profiles'
 import { v3Dialect } from '../../src/shared/api/adapters'
 import { createWebsite } from '../../src/server/queries/websites'
@@ -271,6 +273,12 @@ function remoteProfile(): string {
   return createProfile(app.ctx.db, profileInput(app.ctx.sealer, 'Remote', detection, { kind: 'password', username: 'remote-admin', password: 'remote-password' }, now())).profile_uuid
 }
 
+/** A move of W to a website of a fresh profile, stored as a job (no request goes out until it is resumed). */
+function replayJob(t: Target, status: 'running' | 'paused'): string {
+  const profile = getProfileByUuid(app.ctx.db, remoteProfile())!
+  return createReplay(app.ctx.db, { websiteId: t.websiteId, profileId: profile.profile_id, remoteWebsiteId: randomUUID(), remoteWebsiteName: null, status, now: now() }).replay_uuid
+}
+
 async function realtimeToken(creds: CallContext['credentials']): Promise<string> {
   const res = await app.inject({ method: 'GET', url: '/api/realtime/init', ...creds })
   if (res.statusCode !== 200) throw new Error(`realtime init failed: ${res.statusCode}`)
@@ -524,6 +532,21 @@ const CASES: Case[] = [
     expect: { ...PROFILES, admin: 502 },
     call: ({ t }) => ({ url: `/api/dashi/profiles/${remoteProfile()}/api/websites/${t.websiteUuid}/stats?${range()}` })
   },
+
+  // --- "Move history to…" (issue 5): as profiles. Creating one checks the remote website first, and the
+  // remote server here is a closed port (502); the other routes act on a job stored for W.
+  get('/api/dashi/replays', PROFILES, () => '/api/dashi/replays'),
+  get('/api/dashi/replays', PROFILES, (t) => `/api/dashi/replays?websiteId=${t.websiteUuid}`, { variant: 'of W' }),
+  {
+    route: 'POST /api/dashi/replays',
+    kind: 'write',
+    expect: { ...PROFILES, admin: 502 },
+    call: ({ t }) => ({ url: '/api/dashi/replays', payload: { websiteId: t.websiteUuid, profileId: remoteProfile(), remoteWebsiteId: randomUUID() } })
+  },
+  { route: 'GET /api/dashi/replays/:id', kind: 'read', expect: PROFILES, call: ({ t }) => ({ url: `/api/dashi/replays/${replayJob(t, 'paused')}` }) },
+  { route: 'POST /api/dashi/replays/:id/pause', kind: 'write', expect: PROFILES, call: ({ t }) => ({ url: `/api/dashi/replays/${replayJob(t, 'running')}/pause` }) },
+  { route: 'POST /api/dashi/replays/:id/resume', kind: 'write', expect: PROFILES, call: ({ t }) => ({ url: `/api/dashi/replays/${replayJob(t, 'paused')}/resume` }) },
+  { route: 'DELETE /api/dashi/replays/:id', kind: 'delete', expect: PROFILES, call: ({ t }) => ({ url: `/api/dashi/replays/${replayJob(t, 'paused')}` }) },
 
   // --- data retention and database upkeep (issue 6): the admin's only, as remote profiles ---
   get('/api/dashi/housekeeping', PROFILES, () => '/api/dashi/housekeeping'),

@@ -110,10 +110,10 @@ export function profileInput(sealer: Sealer, name: string, detection: Detection,
   }
 }
 
-const readDetection = (row: ProfileRow) => JSON.parse(row.detection) as StoredDetection
+export const readDetection = (row: ProfileRow) => JSON.parse(row.detection) as StoredDetection
 
-/** The dialect a profile was detected as, rebuilt from its stored family, id and version. */
-function dialectOf(row: ProfileRow): Dialect {
+/** The dialect a profile was detected as, rebuilt from its stored family, id and version (also used by replay/). */
+export function dialectOf(row: ProfileRow): Dialect {
   const stored = readDetection(row)
   const version = stored.dialectVersion
   const family: Family = row.family
