@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ApiError } from '../../../shared/api/client'
-import { apiBaseUrl, apiFetch, errorText } from '../composables/useApi'
+import { errorText } from '../composables/useApi'
+import { adminRequest } from './admin-request'
 import { useAuthStore } from './auth'
 
 /**
@@ -53,32 +53,7 @@ export const useReplaysStore = defineStore('replays', () => {
 
   const anyRunning = computed(() => list.value.some((job) => job.status === 'running'))
 
-  // A small JSON client for the admin routes, as stores/profiles.ts does: they are no part of the analytics API.
-  async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' }
-    if (auth.token) headers.authorization = `Bearer ${auth.token}`
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    let response: Response
-    try {
-      response = await apiFetch()(`${apiBaseUrl()}/api/dashi/replays${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-    } catch (e) {
-      throw new ApiError(0, 'network-error', `Could not reach the Dashi server. Is it running? (${(e as Error)?.message ?? e})`)
-    }
-    const text = await response.text()
-    let json: unknown
-    try {
-      json = text === '' ? undefined : JSON.parse(text)
-    } catch {
-      throw new ApiError(response.status, 'bad-response', `The server sent something that is not JSON for ${method} /api/dashi/replays${path}.`)
-    }
-    if (!response.ok) {
-      const envelope = (json as { error?: { message?: string; code?: string; status?: number } } | undefined)?.error
-      const failure = new ApiError(envelope?.status ?? response.status, envelope?.code ?? 'error', envelope?.message ?? `The server answered ${response.status}`)
-      if (failure.status === 401) void auth.onUnauthorized(failure)
-      throw failure
-    }
-    return json as T
-  }
+  const request = adminRequest('/api/dashi/replays', auth)
 
   /** The moves of one website, newest first. */
   async function load(id: string): Promise<void> {
