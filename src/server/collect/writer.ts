@@ -316,7 +316,9 @@ export class HitWriter {
 
   private startWorker(): Worker {
     const worker = new Worker(WORKER_URL, {
-      workerData: { file: this.file, nativeBinding: this.nativeBinding, maxBatch: this.maxBatch, busyTimeout: this.busyTimeout }
+      workerData: { file: this.file, nativeBinding: this.nativeBinding, maxBatch: this.maxBatch, busyTimeout: this.busyTimeout },
+      // Its garbage is short-lived (one batch's hits): a small young generation keeps the thread's memory low.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 }
     })
     this.worker = worker
     worker.on('message', (message: FromWorker) => {
