@@ -29,13 +29,16 @@ function bundleLandmarks() {
 }
 
 /** [category, test(functionName, url)] — first match from the leaf wins. */
+/** A frame of Dashi's own build (out/main/*.js and its chunks), whatever the chunk is named. */
+const ours = (url) => url.includes('/out/main/')
+
 const RULES = (landmark) => [
   ['one-time: start-up, login (bcrypt), tracker minify', (f, u) => /bcryptjs|terser|esm\/(loader|module_job|utils)|cjs\/loader|startServer|compileSourceTextModule/.test(u + ' ' + f)],
   ['writer: COMMIT / transaction (SQLite)', (f) => f === 'sqliteTransaction'],
-  ['writer: encode + post to the worker thread', (f, u) => (f === 'encodeHit' || f === 'flush' || f === 'postMessage') && (u.includes('server-') || u.includes('worker'))],
+  ['writer: encode + post to the worker thread', (f, u) => (f === 'encodeHit' || f === 'flush' || f === 'postMessage') && (ours(u) || u.includes('worker'))],
   ['website lookup per hit (SQLite)', (f) => f === 'getWebsiteByUuid'],
   ['session/visit ids (sha512 + uuid v5)', (f) => /^(hashUuid|sessionUuid|visitUuid|monthSalt|hourSalt)$/.test(f)],
-  ['signed tokens: sign / verify (HMAC)', (f, u) => /^(sign|verify|check)$/.test(f) && u.includes('server-')],
+  ['signed tokens: sign / verify (HMAC)', (f, u) => /^(sign|verify|check)$/.test(f) && ours(u)],
   ['geo: countryOf (maxmind + ipaddr)', (f) => f === 'countryOf'],
   ['user agent: parse (cached)', (f) => f === 'parseUserAgent'],
   ['user agent: isbot regex', (f) => f === 'isBotAgent'],
