@@ -7,7 +7,8 @@
 //
 // Protocol (one message per batch each way at most; see the types in writer.ts). Messages are handled
 // in the order they were sent, and batches waiting together are committed together:
-//   in:  { type: 'batch', hits }       hits: flat arrays (encodeHit in writer.ts; read back by the indexes below);
+//   in:  { type: 'batch', count, json } json: the hits as one JSON array of flat arrays (encodeHit in writer.ts;
+//                                      read back by the indexes below); count: how many;
 //                                      an identify call has the same layout with event type IDENTIFY (0)
 //        { type: 'forget' }            drop cached session ids (sessions were deleted elsewhere)
 //        { type: 'close' }             close the connection, answer { type: 'closed' } and end
@@ -272,19 +273,19 @@ function runTask({ id, task, args }) {
 function handle(message) {
   switch (message.type) {
     case 'batch': {
-      const parts = [message.hits]
-      let size = message.hits.length
+      const parts = [JSON.parse(message.json)]
+      let size = message.count
       let deferred
       while (size < maxBatch) {
         const next = receiveMessageOnPort(parentPort)
         if (next === undefined) break
         const m = next.message
-        if (m.type !== 'batch' || size + m.hits.length > maxBatch) {
+        if (m.type !== 'batch' || size + m.count > maxBatch) {
           deferred = m
           break
         }
-        parts.push(m.hits)
-        size += m.hits.length
+        parts.push(JSON.parse(m.json))
+        size += m.count
       }
       writeAll(parts.length, parts.length === 1 ? parts[0] : parts.flat())
       return deferred
