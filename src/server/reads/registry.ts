@@ -1,38 +1,16 @@
 import type { Db } from '../db/open'
-import {
-  getActiveVisitors,
-  getDateRange,
-  getEventSeries,
-  getEventStats,
-  getExpandedMetrics,
-  getFilterValues,
-  getMetrics,
-  getPageviewSeries,
-  getRealtimeNumbers,
-  getWebsiteStats,
-  listEvents
-} from '../queries/current-analytics'
-import {
-  getEventDataById,
-  getEventDataEvents,
-  getEventDataFields,
-  getEventDataProperties,
-  getEventDataStats,
-  getEventDataValues,
-  listEventData
-} from '../queries/current-event-data'
-import { getFunnel, getGoal, getJourneys, getRetention, getUtm } from '../queries/current-reports'
-import {
-  getSessionActivity,
-  getSessionDataProperties,
-  getSessionDataValues,
-  getSessionProperties,
-  getSessionsWeekly,
-  getSessionStats,
-  getSessionTotals,
-  listSessions
-} from '../queries/current-sessions'
-import { getV1ActiveVisitors, getV1EventSeries, getV1Metrics, getV1PageviewSeries, getV1RealtimeData, getV1Stats } from '../queries/v1-analytics'
+import * as analytics from '../queries/current-analytics'
+import * as eventData from '../queries/current-event-data'
+import * as reports from '../queries/current-reports'
+import * as sessions from '../queries/current-sessions'
+import * as v1 from '../queries/v1-analytics'
+
+/** The named members of a module, each name written once. */
+function pick<M, const K extends keyof M>(module: M, names: readonly K[]): Pick<M, K> {
+  const picked = {} as Pick<M, K>
+  for (const name of names) picked[name] = module[name]
+  return picked
+}
 
 /**
  * The analytics reads that run on the read pool's worker threads (./pool.ts), by name. Each is a query
@@ -41,43 +19,40 @@ import { getV1ActiveVisitors, getV1EventSeries, getV1Metrics, getV1PageviewSerie
  * website, a session's owner, a user) stay on the main connection.
  */
 export const READS = {
-  getActiveVisitors,
-  getDateRange,
-  getEventSeries,
-  getEventStats,
-  getExpandedMetrics,
-  getFilterValues,
-  getMetrics,
-  getPageviewSeries,
-  getRealtimeNumbers,
-  getWebsiteStats,
-  listEvents,
-  getEventDataById,
-  getEventDataEvents,
-  getEventDataFields,
-  getEventDataProperties,
-  getEventDataStats,
-  getEventDataValues,
-  listEventData,
-  getFunnel,
-  getGoal,
-  getJourneys,
-  getRetention,
-  getUtm,
-  getSessionActivity,
-  getSessionDataProperties,
-  getSessionDataValues,
-  getSessionProperties,
-  getSessionsWeekly,
-  getSessionStats,
-  getSessionTotals,
-  listSessions,
-  getV1ActiveVisitors,
-  getV1EventSeries,
-  getV1Metrics,
-  getV1PageviewSeries,
-  getV1RealtimeData,
-  getV1Stats
+  ...pick(analytics, [
+    'getActiveVisitors',
+    'getDateRange',
+    'getEventSeries',
+    'getEventStats',
+    'getExpandedMetrics',
+    'getFilterValues',
+    'getMetrics',
+    'getPageviewSeries',
+    'getRealtimeNumbers',
+    'getWebsiteStats',
+    'listEvents'
+  ]),
+  ...pick(eventData, [
+    'getEventDataById',
+    'getEventDataEvents',
+    'getEventDataFields',
+    'getEventDataProperties',
+    'getEventDataStats',
+    'getEventDataValues',
+    'listEventData'
+  ]),
+  ...pick(reports, ['getFunnel', 'getGoal', 'getJourneys', 'getRetention', 'getUtm']),
+  ...pick(sessions, [
+    'getSessionActivity',
+    'getSessionDataProperties',
+    'getSessionDataValues',
+    'getSessionProperties',
+    'getSessionsWeekly',
+    'getSessionStats',
+    'getSessionTotals',
+    'listSessions'
+  ]),
+  ...pick(v1, ['getV1ActiveVisitors', 'getV1EventSeries', 'getV1Metrics', 'getV1PageviewSeries', 'getV1RealtimeData', 'getV1Stats'])
 } satisfies Record<string, (db: Db, ...args: never[]) => unknown>
 
 export type ReadName = keyof typeof READS
