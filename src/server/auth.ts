@@ -141,6 +141,18 @@ export function requireAdmin(request: FastifyRequest): AuthUser {
   return user
 }
 
+/**
+ * Dashi's own admin-only routes (inspector, profiles, replays, housekeeping): they reach every website's
+ * data or stored credentials. 401 without a login; 403 for a share link (a login to one website's numbers)
+ * and for a user who is not an admin, each saying what `action` needed.
+ */
+export function requireDashiAdmin(request: FastifyRequest, action: string): AuthUser {
+  const user = currentUser(request)
+  if (!user) throw shareTokenOf(request) ? forbidden(`A share link cannot ${action}.`) : unauthorized()
+  if (!user.isAdmin) throw forbidden(`Only admins can ${action}.`)
+  return user
+}
+
 export interface WebsiteAccessRow {
   website_id: number
   website_uuid: string

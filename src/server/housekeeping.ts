@@ -2,6 +2,7 @@ import type { HousekeepingRun, HousekeepingStatus } from '../shared/api/types'
 import type { HitWriter } from './collect/writer'
 import type { Db } from './db/open'
 import { getSetting, putSetting } from './queries/settings'
+import { retentionCutoff } from '../shared/retention'
 
 /**
  * Data retention and database upkeep (issue 6): events older than the retention period are deleted in the
@@ -13,17 +14,6 @@ import { getSetting, putSetting } from './queries/settings'
 
 export const RETENTION_KEY = 'retention'
 export const LAST_RUN_KEY = 'housekeeping.lastRun'
-/** Retention choices are whole months, up to ten years. */
-export const MAX_RETENTION_MONTHS = 120
-
-/** The instant `months` calendar months (UTC) before `now`, the day clamped to the target month's length. */
-export function retentionCutoff(now: number, months: number): number {
-  const d = new Date(now)
-  const monthIndex = d.getUTCMonth() - months
-  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), monthIndex + 1, 0)).getUTCDate()
-  return Date.UTC(d.getUTCFullYear(), monthIndex, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds())
-}
-
 export interface HousekeepingOptions {
   db: Db
   writer: HitWriter

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { retentionCutoff } from '../../src/server/housekeeping'
+import { retentionCutoff } from '../../src/shared/retention'
 import { bearer, CHROME_UA, createTestServer, createWebsiteV1, login, type TestServer } from '../helpers'
 import { writeHits } from '../current-helpers'
 

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { AppError, badRequest, forbidden, unauthorized } from '../../shared/errors'
-import { currentUser, shareTokenOf } from '../auth'
-import { MAX_RETENTION_MONTHS } from '../housekeeping'
+import type { FastifyInstance } from 'fastify'
+import { AppError, badRequest } from '../../shared/errors'
+import { MAX_RETENTION_MONTHS } from '../../shared/retention'
+import { requireDashiAdmin } from '../auth'
 
 /**
  * Dashi's own routes (no Umami equivalent) for data retention and database upkeep; admin only, as they
@@ -11,11 +11,6 @@ import { MAX_RETENTION_MONTHS } from '../housekeeping'
  *   POST /api/dashi/housekeeping/purge    → 202 status; deletes what retention no longer keeps, in the background
  *   POST /api/dashi/housekeeping/compact  → 202 status; VACUUM in the background (409 while another run goes on)
  */
-function requireAdmin(request: FastifyRequest): void {
-  const user = currentUser(request)
-  if (!user) throw shareTokenOf(request) ? forbidden('A share link cannot change data retention.') : unauthorized()
-  if (!user.isAdmin) throw forbidden('Only admins can change data retention and database upkeep.')
-}
 
 function retentionOf(body: unknown): number | null {
   const value = (body as { retentionMonths?: unknown } | null)?.retentionMonths
@@ -29,30 +24,28 @@ function retentionOf(body: unknown): number | null {
 export async function housekeepingRoutes(app: FastifyInstance) {
   const { ctx } = app
   const path = '/api/dashi/housekeeping'
-
-  app.get(path, async (request) => {
-    requireAdmin(request)
-    return ctx.housekeeping.status()
+  app.addHook('onRequest', async (request) => {
+    requireDashiAdmin(request, 'change data retention and database upkeep')
   })
 
+  app.get(path, async () => ctx.housekeeping.status())
+
   app.put(path, async (request) => {
-    requireAdmin(request)
     if (typeof request.body !== 'object' || request.body === null || !('retentionMonths' in request.body)) {
       throw badRequest('The body must be {"retentionMonths": <months> | null}')
     }
-    ctx.housekeeping.setRetention(retentionOf(request.body))
-    if (ctx.housekeeping.retentionMonths !== null) void ctx.housekeeping.purge()
+    const months = retentionOf(request.body)
+    ctx.housekeeping.setRetention(months)
+    if (months !== null) void ctx.housekeeping.purge()
     return ctx.housekeeping.status()
   })
 
-  app.post(`${path}/purge`, async (request, reply) => {
-    requireAdmin(request)
+  app.post(`${path}/purge`, async (_request, reply) => {
     void ctx.housekeeping.purge()
     return reply.code(202).send(ctx.housekeeping.status())
   })
 
-  app.post(`${path}/compact`, async (request, reply) => {
-    requireAdmin(request)
+  app.post(`${path}/compact`, async (_request, reply) => {
     if (!ctx.housekeeping.compact()) throw new AppError(409, 'Housekeeping is already running; compact the database once it is done.')
     return reply.code(202).send(ctx.housekeeping.status())
   })

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import {
   type AuthState,
   type Call,
@@ -21,8 +21,8 @@ import {
 import { ApiError } from '../../shared/api/client'
 import { callRemote, type FetchLike, probe, signIn } from '../../shared/api/remote'
 import { FILTER_NAMES, METRIC_TYPES } from '../../shared/api/types'
-import { AppError, badRequest, type ErrorCode, forbidden, notFound, unauthorized } from '../../shared/errors'
-import { currentUser, shareTokenOf } from '../auth'
+import { AppError, badRequest, type ErrorCode, notFound } from '../../shared/errors'
+import { requireDashiAdmin } from '../auth'
 import { isUuid } from '../collect/ids'
 import { SealError, type Sealer } from '../lib/seal'
 import {
@@ -355,13 +355,6 @@ function cacheKeys(call: Call, params: CallParams[Call]): { key: string; queryKe
 
 // --- the routes ---
 
-/** Admins only: a profile reads another server with stored credentials. 401 anonymous, 403 anyone else. */
-function requireProfileAccess(request: FastifyRequest): void {
-  const user = currentUser(request)
-  if (!user) throw shareTokenOf(request) ? forbidden('A share link cannot open remote profiles.') : unauthorized()
-  if (!user.isAdmin) throw forbidden('Only admins can use remote profiles.')
-}
-
 /** No answer at all, or the remote server failing (5xx, not a malformed reply): the cases the cache answers. */
 const isOffline = (error: unknown) => error instanceof ApiError && (error.status === 0 || (error.status >= 500 && error.code !== 'bad-response'))
 
@@ -371,7 +364,7 @@ export async function profileRoutes(app: FastifyInstance) {
   /** One fresh remote login per profile at a time: parallel panels that all got 401 share it. */
   const signingIn = new Map<number, Promise<AuthState>>()
 
-  app.addHook('onRequest', async (request) => requireProfileAccess(request))
+  app.addHook('onRequest', async (request) => requireDashiAdmin(request, 'use remote profiles'))
 
   const seal = (value: unknown) => sealer.seal(JSON.stringify(value))
   function open<T>(blob: Buffer): T {

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../shared/api/client'
-import { AppError, badRequest, type ErrorCode, forbidden, notFound, unauthorized } from '../../shared/errors'
-import { currentUser, shareTokenOf } from '../auth'
+import { AppError, badRequest, type ErrorCode, notFound } from '../../shared/errors'
+import { requireDashiAdmin } from '../auth'
 import { isUuid } from '../collect/ids'
 import { getProfileByUuid } from '../queries/profiles'
 import { getWebsiteByUuid } from '../queries/websites'
@@ -41,12 +41,6 @@ function uuidField(body: Record<string, unknown>, name: string, what: string): s
   return value.toLowerCase()
 }
 
-/** Admins only, as profiles: a job sends the website's whole history elsewhere with stored credentials. */
-function requireAdmin(request: FastifyRequest): void {
-  const user = currentUser(request)
-  if (!user) throw shareTokenOf(request) ? forbidden('A share link cannot move history.') : unauthorized()
-  if (!user.isAdmin) throw forbidden('Only admins can move history to another server.')
-}
 
 function replayReply(row: ReplayListRow) {
   const checked = row.checked_at !== null
@@ -103,7 +97,7 @@ export async function replayRoutes(app: FastifyInstance) {
   const { ctx } = app
   const runner = new ReplayRunner({ db: ctx.db, sealer: ctx.sealer, now: ctx.now, log: app.log })
 
-  app.addHook('onRequest', async (request) => requireAdmin(request))
+  app.addHook('onRequest', async (request) => requireDashiAdmin(request, 'move history to another server'))
   // Jobs the last run of the server left running continue once it is ready; closing lets each finish its page.
   app.addHook('onReady', async () => runner.resumeRunning())
   app.addHook('onClose', async () => runner.close())

@@ -34,18 +34,6 @@ export function deletesData(current: number | null, next: number | null): boolea
   return next !== null && (current === null || next < current)
 }
 
-/**
- * The instant `months` calendar months (UTC) before `now`, the day clamped to the target month's length:
- * the server's rule (src/server/housekeeping.ts `retentionCutoff`, which the renderer cannot import), so the
- * confirmation names the date the server will delete before.
- */
-export function retentionCutoff(now: number, months: number): number {
-  const d = new Date(now)
-  const monthIndex = d.getUTCMonth() - months
-  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), monthIndex + 1, 0)).getUTCDate()
-  return Date.UTC(d.getUTCFullYear(), monthIndex, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds())
-}
-
 const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const
 const byteFormats = new Map<string, Intl.NumberFormat>()
 

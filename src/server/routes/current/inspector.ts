@@ -1,20 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { InspectorResult } from '../../../shared/api/types'
-import { badRequest, forbidden, unauthorized } from '../../../shared/errors'
-import { currentUser, shareTokenOf } from '../../auth'
+import { badRequest } from '../../../shared/errors'
+import { requireDashiAdmin } from '../../auth'
 import { getWebsiteByUuid } from '../../queries/websites'
 
 const DEFAULT_LIMIT = 100
-
-/**
- * The hit inspector is for the server's admin only: it shows every website's traffic. 401 without a login;
- * 403 for a user who is not an admin, and for a share token, which is a login to one website's numbers.
- */
-function requireInspectorAccess(request: FastifyRequest): void {
-  const user = currentUser(request)
-  if (!user) throw shareTokenOf(request) ? forbidden('A share link cannot open the hit inspector.') : unauthorized()
-  if (!user.isAdmin) throw forbidden('Only admins can open the hit inspector.')
-}
 
 /** A whole number of at least `min` from the query, or the default when absent; 400 naming the parameter otherwise. */
 function wholeNumber(value: unknown, name: string, fallback: number, min: number): number {
@@ -24,12 +14,12 @@ function wholeNumber(value: unknown, name: string, fallback: number, min: number
   return n
 }
 
-/** GET /api/dashi/inspector: Dashi's own (no Umami route): the last hits received, parsed, newest first. */
+/** GET /api/dashi/inspector: Dashi's own (no Umami route): the last hits received, parsed, newest first; admin only (it shows every website's traffic). */
 export async function currentInspectorRoutes(app: FastifyInstance) {
   const { ctx } = app
 
   app.get<{ Querystring: Record<string, unknown> }>('/api/dashi/inspector', async (request): Promise<InspectorResult> => {
-    requireInspectorAccess(request)
+    requireDashiAdmin(request, 'open the hit inspector')
     const since = wholeNumber(request.query.since, 'since', 0, 0)
     // More than the ring holds is simply all of it: a client need not know the ring's size to ask for everything.
     const limit = Math.min(wholeNumber(request.query.limit, 'limit', DEFAULT_LIMIT, 1), ctx.inspector.size)
