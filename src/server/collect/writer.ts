@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../../shared/errors'
 import { storageFault } from '../db/faults'
+import { threadError } from '../lib/thread-error'
 import type { Hit, Identify } from './hit'
 
 export interface WriteResult {
@@ -113,15 +114,12 @@ type FromWorker =
 const WORKER_URL = new URL('./writer-worker.mjs', import.meta.url)
 
 /** A hit's error from the worker; the database being locked for too long is worth another try later (503). */
-function toError(name: string, message: string, code: string | null): Error {
+function hitError(name: string, message: string, code: string | null): Error {
   if (code?.startsWith('SQLITE_BUSY')) return new AppError(503, `The database is busy (${message}); send the hit again later.`)
   // The hit's transaction rolled back: 503 asks for it again once the cause is gone (db/faults.ts).
   const fault = storageFault(code)
   if (fault) return new AppError(503, `The hit was not stored: ${fault} (${message}). Send it again later.`)
-  const error = new Error(message) as Error & { code?: string }
-  error.name = name
-  if (code !== null) error.code = code
-  return error
+  return threadError(name, message, code)
 }
 
 const busy = () => new AppError(503, 'The server is busy; send the hit again later.')
@@ -240,7 +238,8 @@ export class HitWriter {
     const pending = this.tasks.get(id)
     if (!pending) return
     this.tasks.delete(id)
-    if (error) pending.reject(toError(...error))
+    // Not a hit: the error as it was (the error handler still answers a storage fault 503).
+    if (error) pending.reject(threadError(...error))
     else pending.resolve(result)
     this.whenIdle()
   }
@@ -359,7 +358,7 @@ export class HitWriter {
       for (const p of batch) {
         if (i === errorAt) {
           const [, name, message, code] = errors![e++]!
-          p.reject(toError(name, message, code))
+          p.reject(hitError(name, message, code))
           errorAt = e < errors!.length ? errors![e]![0] : -1
         } else {
           p.resolve({ sessionId: ids[2 * i]!, eventId: ids[2 * i + 1]! })

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { AppError, type ErrorCode } from '../../shared/errors'
 import type { Db } from '../db/open'
+import { threadError } from '../lib/thread-error'
 import { type ReadArgs, type ReadName, type ReadResult, runRead } from './registry'
 
 /** A read and its arguments, as posted to a worker (./worker.ts). */
@@ -94,10 +95,7 @@ function workerModule(): Promise<URL> {
 
 function toError(e: ReadError): Error {
   if (e.name === 'AppError' && e.status !== null) return new AppError(e.status, e.message, (e.code as ErrorCode | null) ?? undefined)
-  const error = new Error(e.message) as Error & { code?: string }
-  error.name = e.name
-  if (e.code !== null) error.code = e.code
-  return error
+  return threadError(e.name, e.message, e.code)
 }
 
 /**
