@@ -54,7 +54,9 @@ export class Housekeeping {
     const schedule = (ms: number) => {
       this.timer = setTimeout(() => {
         if (this.stopped) return
-        void this.purge().finally(() => !this.stopped && schedule(this.intervalMs))
+        // Nothing to purge while everything is kept: no run, and no run recorded.
+        const run = this.retentionMonths === null ? Promise.resolve() : this.purge()
+        void run.finally(() => !this.stopped && schedule(this.intervalMs))
       }, ms)
       this.timer.unref()
     }

@@ -4,18 +4,13 @@ import { callRemote, type FetchLike, signIn } from '../../shared/api/remote'
 import type { Db } from '../db/open'
 import { SealError, type Sealer } from '../lib/seal'
 import { getProfileByUuid, type ProfileRow, storeAuthState } from '../queries/profiles'
-import { dialectOf, readDetection } from '../routes/profiles'
+import { dialectOf, nodeFetch, readDetection, REMOTE_TIMEOUT_MS } from '../routes/profiles'
 
 /**
  * A remote profile as the replay uses it: where its collection endpoint is, and its dashboard calls (the
  * website check before a job, the count check after) with the sealed login, renewed once on a 401 as the
  * forwarding route does.
  */
-
-export const REMOTE_TIMEOUT_MS = 10_000
-
-/** Node's fetch; remote.ts takes any fetch-like function. */
-export const nodeFetch: FetchLike = (url, init) => fetch(url, init)
 
 /** What a profile can be: refused before a job starts, in words the settings page shows. */
 export function replayRefusal(row: ProfileRow): string | null {

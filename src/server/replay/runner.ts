@@ -6,7 +6,8 @@ import type { Db } from '../db/open'
 import type { Sealer } from '../lib/seal'
 import { advanceReplay, countReplayedEvents, finishReplay, getReplayByUuid, getReplay, listRunningReplayIds, type ReplayRow, setReplayStatus } from './jobs'
 import { readPage, type ReplayItem } from './payload'
-import { nodeFetch, ProfileRemote } from './remote'
+import { nodeFetch } from '../routes/profiles'
+import { ProfileRemote } from './remote'
 
 /**
  * Runs "Move history to…" jobs in the background of the server process: per job one loop that reads a

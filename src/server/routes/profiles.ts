@@ -49,12 +49,12 @@ import { dateRange, iso, paging, timezoneOf } from './current/common'
  * (profile_cache), and served with `x-dashi-as-of` while the remote server cannot be reached.
  */
 
-/** Per remote request: a server that does not answer in time counts as unreachable. */
-const REMOTE_TIMEOUT_MS = 10_000
+/** Per remote request: a server that does not answer in time counts as unreachable (also replay/). */
+export const REMOTE_TIMEOUT_MS = 10_000
 const AS_OF_HEADER = 'x-dashi-as-of'
 
-/** Node's fetch; remote.ts takes any fetch-like function. */
-const nodeFetch: FetchLike = (url, init) => fetch(url, init)
+/** Node's fetch; remote.ts takes any fetch-like function (also replay/). */
+export const nodeFetch: FetchLike = (url, init) => fetch(url, init)
 
 // --- errors in the v3 envelope, with codes a dashboard can branch on ---
 
