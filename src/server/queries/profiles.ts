@@ -14,7 +14,7 @@ export interface ProfileRow {
   base_url: string
   family: 'v1' | 'v2' | 'v3' | 'cloud'
   version: string | null
-  /** JSON of `StoredDetection` (routes/profiles.ts). */
+  /** JSON of `StoredDetection` (remote/profile-remote.ts). */
   detection: string
   credentials: Buffer
   auth_state: Buffer | null

@@ -1,15 +1,14 @@
-import { type AuthState, type Call, type CallParams, type CallResults, createAdapter, type Credentials, type Dialect } from '../../shared/api/adapters'
 import { ApiError } from '../../shared/api/client'
-import { callRemote, type FetchLike, signIn } from '../../shared/api/remote'
+import type { FetchLike } from '../../shared/api/remote'
 import type { Db } from '../db/open'
-import { SealError, type Sealer } from '../lib/seal'
-import { getProfileByUuid, type ProfileRow, storeAuthState } from '../queries/profiles'
-import { dialectOf, nodeFetch, readDetection, REMOTE_TIMEOUT_MS } from '../routes/profiles'
+import type { Sealer } from '../lib/seal'
+import { getProfileByUuid, type ProfileRow } from '../queries/profiles'
+import { type LoginWords, ProfileConnection, readDetection } from '../remote/profile-remote'
 
 /**
  * A remote profile as the replay uses it: where its collection endpoint is, and its dashboard calls (the
- * website check before a job, the count check after) with the sealed login, renewed once on a 401 as the
- * forwarding route does.
+ * website check before a job, the count check after) through remote/profile-remote.ts, with the sealed
+ * login renewed once on a 401 as the forwarding route does.
  */
 
 /** What a profile can be: refused before a job starts, in words the settings page shows. */
@@ -32,20 +31,18 @@ export function replayRefusal(row: ProfileRow): string | null {
   return null
 }
 
-export class ProfileRemote {
-  readonly dialect: Dialect
-  readonly baseUrl: string
-  private auth: AuthState
+/** Login trouble as ApiErrors, which routes/replay.ts and the runner turn into their answers and job messages. */
+const REPLAY_WORDS: LoginWords = {
+  unreadable: (row, reason) =>
+    new ApiError(409, 'credentials-unreadable', `The saved credentials of profile “${row.name}” cannot be opened here (${reason}). Enter them again in Profiles.`),
+  // A fresh login refused again: Umami answers 401 for a website the account may not see (or that does not exist).
+  refusedAgain: (_error, remote) =>
+    new ApiError(403, 'no-access', `${remote.label} at ${remote.host} accepted the profile's login but refused this request: the account cannot see that website, or it does not exist.`)
+}
 
-  constructor(
-    private readonly db: Db,
-    private readonly sealer: Sealer,
-    private readonly row: ProfileRow,
-    private readonly fetchLike: FetchLike = nodeFetch
-  ) {
-    this.dialect = dialectOf(row)
-    this.baseUrl = row.base_url.replace(/\/+$/, '')
-    this.auth = row.auth_state ? this.open<AuthState>(row.auth_state) : { kind: 'none' }
+export class ProfileRemote extends ProfileConnection {
+  constructor(db: Db, sealer: Sealer, row: ProfileRow, fetchLike?: FetchLike) {
+    super(db, sealer, row, REPLAY_WORDS, fetchLike)
   }
 
   /** The profile as stored now (a job outlives the row it began with: its login may have been renewed). */
@@ -54,53 +51,8 @@ export class ProfileRemote {
     return row ? new ProfileRemote(db, sealer, row, fetchLike) : null
   }
 
-  get label(): string {
-    return this.dialect.label
-  }
-
-  get host(): string {
-    return new URL(this.baseUrl).host
-  }
-
   /** `/api/batch` of a self-hosted server (the dialect's API prefix is `/api`). */
   get batchUrl(): string {
     return `${this.baseUrl}${this.dialect.apiPrefix}/batch`
-  }
-
-  /** The login's headers: collection needs none, but a server behind an authenticating proxy may. */
-  authHeaders(): Record<string, string> {
-    return this.dialect.authHeaders(this.auth)
-  }
-
-  private open<T>(blob: Buffer): T {
-    try {
-      return JSON.parse(this.sealer.open(blob)) as T
-    } catch (error) {
-      if (error instanceof SealError) {
-        throw new ApiError(409, 'credentials-unreadable', `The saved credentials of profile “${this.row.name}” cannot be opened here (${error.message}). Enter them again in Profiles.`)
-      }
-      throw error
-    }
-  }
-
-  /** One dashboard call; a refused login is renewed once from the sealed credentials and the call repeated. */
-  async call<C extends Call>(call: C, params: CallParams[C]): Promise<CallResults[C]> {
-    const send = () => callRemote(this.fetchLike, createAdapter(this.dialect, { baseUrl: this.baseUrl, auth: this.auth }), call, params, { timeoutMs: REMOTE_TIMEOUT_MS })
-    try {
-      return await send()
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401 || readDetection(this.row).login.kind !== 'password') throw error
-    }
-    this.auth = await signIn(this.fetchLike, this.dialect, this.baseUrl, this.open<Credentials>(this.row.credentials), { timeoutMs: REMOTE_TIMEOUT_MS })
-    storeAuthState(this.db, this.row.profile_id, this.sealer.seal(JSON.stringify(this.auth)))
-    try {
-      return await send()
-    } catch (error) {
-      // A fresh login refused again: Umami answers 401 for a website the account may not see (or that does not exist).
-      if (error instanceof ApiError && error.status === 401) {
-        throw new ApiError(403, 'no-access', `${this.label} at ${this.host} accepted the profile's login but refused this request: the account cannot see that website, or it does not exist.`)
-      }
-      throw error
-    }
   }
 }

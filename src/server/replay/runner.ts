@@ -6,7 +6,7 @@ import type { Db } from '../db/open'
 import type { Sealer } from '../lib/seal'
 import { advanceReplay, countReplayedEvents, finishReplay, getReplayByUuid, getReplay, listRunningReplayIds, type ReplayRow, setReplayStatus } from './jobs'
 import { readPage, type ReplayItem } from './payload'
-import { nodeFetch } from '../routes/profiles'
+import { nodeFetch } from '../remote/profile-remote'
 import { ProfileRemote } from './remote'
 
 /**

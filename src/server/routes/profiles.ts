@@ -1,30 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import {
-  type AuthState,
-  type Call,
-  type CallParams,
-  type Credentials,
-  createAdapter,
-  type Detection,
-  type DetectionErrorKind,
-  type Dialect,
-  type Family,
-  isUnsupported,
-  parseVersion,
-  v1Dialect,
-  v1EraOf,
-  v2Dialect,
-  v3Dialect,
-  type V1Era,
-  type Version
-} from '../../shared/api/adapters'
+import { type Call, type CallParams, type Credentials, createAdapter, type Detection, type DetectionErrorKind, isUnsupported } from '../../shared/api/adapters'
 import { ApiError } from '../../shared/api/client'
-import { callRemote, type FetchLike, probe, signIn } from '../../shared/api/remote'
+import { probe } from '../../shared/api/remote'
 import { FILTER_NAMES, METRIC_TYPES } from '../../shared/api/types'
 import { AppError, badRequest, type ErrorCode, notFound } from '../../shared/errors'
 import { requireDashiAdmin } from '../auth'
 import { isUuid } from '../collect/ids'
-import { SealError, type Sealer } from '../lib/seal'
+import type { Sealer } from '../lib/seal'
 import {
   createProfile,
   deleteProfile,
@@ -35,9 +17,9 @@ import {
   type ProfileRow,
   putCachedAnswer,
   renameProfile,
-  replaceProfileServer,
-  storeAuthState
+  replaceProfileServer
 } from '../queries/profiles'
+import { dialectOf, type LoginWords, nodeFetch, openSealed, ProfileConnection, readDetection, REMOTE_TIMEOUT_MS, storedDetection } from '../remote/profile-remote'
 import { dateRange, iso, paging, timezoneOf } from './current/common'
 
 /**
@@ -46,15 +28,11 @@ import { dateRange, iso, paging, timezoneOf } from './current/common'
  * Admin only. `/api/dashi/profiles/:id/api/*` mirrors the current API paths the dashboard client calls, so
  * the same `AnalyticsApi` client works with base `/api/dashi/profiles/:id`; each call goes through the
  * profile's dialect adapter and comes back in current-API shapes. Every successful answer is kept
- * (profile_cache), and served with `x-dashi-as-of` while the remote server cannot be reached.
+ * (profile_cache), and served with `x-dashi-as-of` while the remote server cannot be reached. Stored
+ * detections, sealed secrets and the remote login (renewed once on a 401) are remote/profile-remote.ts's.
  */
 
-/** Per remote request: a server that does not answer in time counts as unreachable (also replay/). */
-export const REMOTE_TIMEOUT_MS = 10_000
 const AS_OF_HEADER = 'x-dashi-as-of'
-
-/** Node's fetch; remote.ts takes any fetch-like function (also replay/). */
-export const nodeFetch: FetchLike = (url, init) => fetch(url, init)
 
 // --- errors in the v3 envelope, with codes a dashboard can branch on ---
 
@@ -66,35 +44,16 @@ const profileError = (status: number, code: ProfileErrorCode, message: string) =
 /** Detection failures: the remote server's fault or absence is a 502, what the user typed is a 422. */
 const DETECTION_STATUS: Record<DetectionErrorKind, number> = { unreachable: 502, 'not-umami': 422, 'bad-credentials': 422, 'unsupported-version': 422 }
 
-// --- what is stored about the remote server ---
-
-/** The `detection` column: what the probes found, enough to rebuild the dialect without probing again. */
-interface StoredDetection {
-  server: Detection['server']
-  versionRange: string
-  summary: string
-  dialectId: string
-  label: string
-  /** The version the dialect was built for (an exact one, or the oldest of the detected range). */
-  dialectVersion: Version
-  /** The login's kind and user name (not secret; the sealed credentials hold the same). */
-  login: { kind: 'password'; username: string } | { kind: 'api-key' }
+/** A profile's login trouble in this envelope; a fresh login refused again stays the remote's 401 (`remoteFailure`). */
+const LOGIN_WORDS: LoginWords = {
+  unreadable: (_row, reason) => profileError(409, 'credentials-unreadable', `This profile's saved credentials cannot be opened here (${reason}). Enter them again.`),
+  signInFailed: (error, remote) =>
+    error instanceof ApiError && error.code === 'bad-credentials'
+      ? profileError(502, 'bad-credentials', `${remote.label} no longer accepts this profile's username and password. Edit the profile and enter them again.`)
+      : error
 }
 
-function storedDetection(detection: Detection, credentials: Credentials): StoredDetection {
-  const { dialect } = detection
-  // v1 dialects know their era's range, not the exact version (which decides some features).
-  const exact = detection.version !== null && detection.server === 'umami' ? parseVersion(detection.version) : null
-  return {
-    server: detection.server,
-    versionRange: detection.versionRange,
-    summary: detection.summary,
-    dialectId: dialect.id,
-    label: dialect.label,
-    dialectVersion: dialect.family === 'v1' && exact ? exact : dialect.versions.min,
-    login: credentials.kind === 'password' ? { kind: 'password', username: credentials.username } : { kind: 'api-key' }
-  }
-}
+// --- what is stored about the remote server (its `detection` column: remote/profile-remote.ts) ---
 
 /** The row of a profile for a detected server, its secrets sealed. */
 export function profileInput(sealer: Sealer, name: string, detection: Detection, credentials: Credentials, now: number): ProfileInput {
@@ -108,20 +67,6 @@ export function profileInput(sealer: Sealer, name: string, detection: Detection,
     authState: sealer.seal(JSON.stringify(detection.auth)),
     now
   }
-}
-
-export const readDetection = (row: ProfileRow) => JSON.parse(row.detection) as StoredDetection
-
-/** The dialect a profile was detected as, rebuilt from its stored family, id and version (also used by replay/). */
-export function dialectOf(row: ProfileRow): Dialect {
-  const stored = readDetection(row)
-  const version = stored.dialectVersion
-  const family: Family = row.family
-  if (family === 'cloud') return v3Dialect({ cloud: true })
-  if (family === 'v3') return v3Dialect(stored.server === 'dashi' ? {} : { version })
-  if (family === 'v2') return v2Dialect(version)
-  const era = stored.dialectId.replace(/^v1-/, '') as V1Era
-  return v1Dialect(['cookie', 'bearer', 'camel'].includes(era) ? era : v1EraOf(version), version)
 }
 
 // --- request bodies ---
@@ -361,22 +306,10 @@ const isOffline = (error: unknown) => error instanceof ApiError && (error.status
 export async function profileRoutes(app: FastifyInstance) {
   const { ctx } = app
   const sealer: Sealer = ctx.sealer
-  /** One fresh remote login per profile at a time: parallel panels that all got 401 share it. */
-  const signingIn = new Map<number, Promise<AuthState>>()
 
   app.addHook('onRequest', async (request) => requireDashiAdmin(request, 'use remote profiles'))
 
-  const seal = (value: unknown) => sealer.seal(JSON.stringify(value))
-  function open<T>(blob: Buffer): T {
-    try {
-      return JSON.parse(sealer.open(blob)) as T
-    } catch (error) {
-      if (error instanceof SealError) {
-        throw profileError(409, 'credentials-unreadable', `This profile's saved credentials cannot be opened here (${error.message}). Enter them again.`)
-      }
-      throw error
-    }
-  }
+  const openCredentials = (row: ProfileRow) => openSealed<Credentials>(sealer, row.credentials, (reason) => LOGIN_WORDS.unreadable(row, reason))
 
   function profileOf(id: string): ProfileRow {
     const row = isUuid(id) ? getProfileByUuid(ctx.db, id.toLowerCase()) : undefined
@@ -417,7 +350,7 @@ export async function profileRoutes(app: FastifyInstance) {
     }
     // A new address or login is tested like a new profile; on failure the profile stays as it was.
     const baseUrl = body.baseUrl === undefined ? row.base_url : readBaseUrl(body.baseUrl)
-    const credentials = body.credentials === undefined ? open<Credentials>(row.credentials) : readCredentials(body.credentials, open<Credentials>(row.credentials))
+    const credentials = body.credentials === undefined ? openCredentials(row) : readCredentials(body.credentials, openCredentials(row))
     const detection = await detectServer(baseUrl, credentials)
     return profileReply(replaceProfileServer(ctx.db, row.profile_id, profileInput(sealer, name, detection, credentials, ctx.now())))
   })
@@ -433,41 +366,6 @@ export async function profileRoutes(app: FastifyInstance) {
     const dialect = dialectOf(row)
     return { family: row.family, version: row.version, versionRange: readDetection(row).versionRange, label: dialect.label, features: [...dialect.features].sort() }
   })
-
-  /** Signs in again with the sealed credentials and stores the new login, sealed. */
-  function refreshLogin(row: ProfileRow, dialect: Dialect): Promise<AuthState> {
-    let pending = signingIn.get(row.profile_id)
-    if (!pending) {
-      pending = (async () => {
-        const auth = await signIn(nodeFetch, dialect, row.base_url, open<Credentials>(row.credentials), { timeoutMs: REMOTE_TIMEOUT_MS })
-        storeAuthState(ctx.db, row.profile_id, seal(auth))
-        return auth
-      })().finally(() => signingIn.delete(row.profile_id))
-      signingIn.set(row.profile_id, pending)
-    }
-    return pending
-  }
-
-  /** One call to the remote server; a refused login is renewed once and the call retried. */
-  async function callWithLogin<C extends Call>(row: ProfileRow, call: C, params: CallParams[C]): Promise<unknown> {
-    const dialect = dialectOf(row)
-    const auth = row.auth_state ? open<AuthState>(row.auth_state) : { kind: 'none' as const }
-    try {
-      return await callRemote(nodeFetch, createAdapter(dialect, { baseUrl: row.base_url, auth }), call, params, { timeoutMs: REMOTE_TIMEOUT_MS })
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401 || readDetection(row).login.kind !== 'password') throw error
-    }
-    let fresh: AuthState
-    try {
-      fresh = await refreshLogin(row, dialect)
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'bad-credentials') {
-        throw profileError(502, 'bad-credentials', `${dialect.label} no longer accepts this profile's username and password. Edit the profile and enter them again.`)
-      }
-      throw error
-    }
-    return callRemote(nodeFetch, createAdapter(dialect, { baseUrl: row.base_url, auth: fresh }), call, params, { timeoutMs: REMOTE_TIMEOUT_MS })
-  }
 
   /** A remote error as this server's: offline handled by the caller, a 401 never passed on (it would end the dashboard's own login). */
   function remoteFailure(error: unknown, row: ProfileRow): unknown {
@@ -493,7 +391,8 @@ export async function profileRoutes(app: FastifyInstance) {
 
     const { key, queryKey } = cacheKeys(target.call, params)
     try {
-      const result = await callWithLogin(row, target.call, params)
+      // The stored login, renewed once (and stored again, sealed) when the remote answers 401.
+      const result = await new ProfileConnection(ctx.db, sealer, row, LOGIN_WORDS).call(target.call, params)
       const body = JSON.stringify(result)
       const now = ctx.now()
       putCachedAnswer(ctx.db, row.profile_id, { key, queryKey, body, now })
