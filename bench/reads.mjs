@@ -156,6 +156,29 @@ function casesFor(websiteUuid, range, sample) {
   return cases
 }
 
+/**
+ * The overview's numbers against a plain scan of the raw events: every request of the dashboard overview
+ * (stats and series with their comparison, every table) as measured, and again with a filter every view
+ * matches (`path=c./`, paths start with "/"), which makes the server group the events themselves instead of
+ * reading the visit table. Returns the requests whose answers differ.
+ */
+async function checkOverview(get, websiteUuid, range) {
+  const site = `/api/websites/${websiteUuid}`
+  const q = { startAt: range.startAt, endAt: range.endAt, timezone: 'UTC' }
+  const requests = [
+    [`${site}/stats`, { ...q, compare: 'prev' }],
+    [`${site}/pageviews`, { ...q, unit: 'day', compare: 'prev' }],
+    [`${site}/pageviews`, { ...q, unit: 'hour', timezone: 'America/New_York' }],
+    ...OVERVIEW_TABLES.map((type) => [`${site}/metrics`, { ...q, type }])
+  ]
+  const differing = []
+  for (const [path, query] of requests) {
+    const [fast, scan] = [await get(path, query), await get(path, { ...query, path: 'c./' })]
+    if (fast.status !== 200 || scan.status !== 200 || JSON.stringify(fast.body) !== JSON.stringify(scan.body)) differing.push(`${path} ${JSON.stringify(query)}`)
+  }
+  return { requests: requests.length, differing }
+}
+
 /** Endpoints that take no range. */
 function rangelessCases(websiteUuid) {
   const site = `/api/websites/${websiteUuid}`
@@ -336,6 +359,8 @@ export async function benchReads({
       }
     }
     for (const c of rangelessCases(website.uuid).filter(wanted)) rows.push(await measure(http.get, c, '-', options))
+    const exactness = []
+    for (const [name, range] of ranges) exactness.push({ range: name, ...(await checkOverview(http.get, website.uuid, range)) })
     const beside = ingestSeconds > 0 ? await ingestBesideReads(url, http.get, website.uuid, ranges[0][1], ingestSeconds, log) : null
 
     const serverInfo = {
@@ -351,14 +376,15 @@ export async function benchReads({
     const stopped = await server.stop()
     serverInfo.stop = stopped
     const failures = rows.filter((r) => !r.ok)
-    return { rows, failures, beside, server: serverInfo, dataSet: summary, dataDir, website, options: { iterations, warmup, budgetSeconds } }
+    for (const e of exactness) for (const d of e.differing) failures.push({ range: e.range, endpoint: `exactness: ${d}`, error: 'differs from the event scan' })
+    return { rows, failures, exactness, beside, server: serverInfo, dataSet: summary, dataDir, website, options: { iterations, warmup, budgetSeconds } }
   } finally {
     http?.close()
     await server.stop()
   }
 }
 
-export function formatReads({ rows, failures, beside, server, dataSet, website, options }) {
+export function formatReads({ rows, failures, exactness, beside, server, dataSet, website, options }) {
   const ms = (x) => (x === null ? '—' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0))
   const width = Math.max(...rows.map((r) => r.endpoint.length), 8)
   const ageH = (Date.now() - dataSet.range.endAt) / 3_600_000
@@ -382,6 +408,12 @@ export function formatReads({ rows, failures, beside, server, dataSet, website, 
     `server start-up to ready: ${server.startupMs.toFixed(0)} ms on this database`,
     `server RSS: ${mb(server.rssAtReadyKb)} at ready, ${mb(server.rssKb)} after the run (VmHWM ${mb(server.hwmKb)})`
   )
+  for (const e of exactness ?? []) {
+    lines.push(
+      `overview numbers vs a plain scan of the events (${e.range}, ${e.requests} requests): ` +
+        (e.differing.length ? `${e.differing.length} DIFFER` : 'identical')
+    )
+  }
   if (beside) {
     const row = (name, r) =>
       `  ${name.padEnd(34)} ${String(r.latency.p50).padStart(6)} ${String(r.latency.p97_5 ?? '—').padStart(8)} ${String(r.latency.p99).padStart(6)} ${String(r.latency.max).padStart(6)}   ${r.acked.toLocaleString('en-US')}${r.errors ? `, ${r.errors} errors` : ''}`
@@ -400,9 +432,9 @@ export function formatReads({ rows, failures, beside, server, dataSet, website, 
   const warnings = [...new Set(server.warnings)].filter((w) => !w.includes('default password'))
   if (warnings.length) lines.push(`server warnings: ${warnings.join(' | ')}`)
   if (failures.length) {
-    lines.push('', `FAILED: ${failures.length} endpoint(s) did not answer 200:`)
+    lines.push('', `FAILED: ${failures.length} case(s) (not answered 200, or numbers that differ from the event scan):`)
     for (const f of failures) lines.push(`  ${f.range} ${f.endpoint}: ${f.error}`)
-  } else lines.push('', `all ${rows.length} cases answered 200`)
+  } else lines.push('', `all ${rows.length} cases answered 200${exactness?.length ? ', overview numbers identical to the event scan' : ''}`)
   return lines.join('\n')
 }
 

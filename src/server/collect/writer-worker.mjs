@@ -196,7 +196,19 @@ function writeAll(messages, hits) {
 
 const purgeStmts = {
   websites: db.prepare('SELECT website_id FROM website').pluck(),
-  oldEvents: db.prepare('SELECT event_id FROM website_event WHERE website_id = ? AND created_at < ? LIMIT ?').pluck(),
+  oldEvents: db.prepare('SELECT event_id, session_id, visit_id, event_type FROM website_event WHERE website_id = ? AND created_at < ? LIMIT ?').raw(),
+  // A visit that lost views: measured again over the views it has left (migration 007), or gone with its last.
+  deleteVisit: db.prepare('DELETE FROM visit WHERE session_id = ? AND visit_id = ?'),
+  remeasureVisit: db.prepare(`UPDATE visit SET
+      views = (SELECT count(*) FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1),
+      first_at = (SELECT min(created_at) FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1),
+      last_at = (SELECT max(created_at) FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1),
+      entry_id = (SELECT event_id FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1
+        ORDER BY created_at, event_id LIMIT 1),
+      exit_id = (SELECT event_id FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1
+        ORDER BY created_at DESC, event_id DESC LIMIT 1)
+    WHERE session_id = ? AND visit_id = ?`),
+  visitLeft: db.prepare('SELECT 1 FROM website_event WHERE session_id = ? AND visit_id = ? AND event_type = 1 LIMIT 1').pluck(),
   deleteEventData: db.prepare('DELETE FROM event_data WHERE event_id = ?'),
   deleteEvent: db.prepare('DELETE FROM website_event WHERE event_id = ?'),
   emptySessions: db
@@ -215,12 +227,24 @@ const purgeChunk = db.transaction((before, limit) => {
   let events = 0
   let purgedSessions = 0
   const websites = purgeStmts.websites.all()
+  /** session_id → visit ids that lost a view. */
+  const cut = new Map()
   for (const websiteId of websites) {
     if (events >= limit) break
-    for (const id of purgeStmts.oldEvents.all(websiteId, before, limit - events)) {
+    for (const [id, sessionId, visitId, eventType] of purgeStmts.oldEvents.all(websiteId, before, limit - events)) {
       purgeStmts.deleteEventData.run(id)
       purgeStmts.deleteEvent.run(id)
+      if (eventType === 1) {
+        const visits = cut.get(sessionId) ?? new Set()
+        cut.set(sessionId, visits.add(visitId))
+      }
       events++
+    }
+  }
+  for (const [sessionId, visits] of cut) {
+    for (const visitId of visits) {
+      if (purgeStmts.visitLeft.get(sessionId, visitId) === undefined) purgeStmts.deleteVisit.run(sessionId, visitId)
+      else purgeStmts.remeasureVisit.run(sessionId, visitId)
     }
   }
   for (const websiteId of websites) {

@@ -4,6 +4,7 @@ import type { Db } from '../db/open'
 import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql, type DateUnit } from '../lib/time'
 import { eventSpan } from './span'
+import { bucketRows, visitRows } from './visits'
 
 /**
  * The website analytics numbers of the current Umami API (umami-v2.md §4.1–4.5, §4.8, §6.5, §14).
@@ -107,12 +108,33 @@ const LABEL_FORMAT: Record<'iso' | 'wall', Record<DateUnit, string>> = {
  * 0 to the far future would otherwise search millions of days.
  */
 function labelSql(db: Db, scope: Scope, bucketing: Bucketing): { sql: string; params: Record<string, number> } {
+  const label = columnLabel(db, scope, bucketing)
+  return { sql: label.of('e.created_at'), params: label.params }
+}
+
+/** Length of the units whose buckets are whole multiples of it in local time (months and years are not). */
+const FIXED_UNIT_MS: Partial<Record<DateUnit, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }
+
+interface ColumnLabel {
+  /** The bucket label SQL of a time column (ms UTC) or expression. */
+  of: (column: string) => string
+  /** SQL of a number that is equal for two instants exactly when their labels are: cheaper to compare. */
+  key: (column: string) => string
+  params: Record<string, number>
+}
+
+/** labelSql for any time column, all sharing `params`. */
+function columnLabel(db: Db, scope: Scope, bucketing: Bucketing): ColumnLabel {
   const format = LABEL_FORMAT[bucketing.isoLabels ? 'iso' : 'wall'][bucketing.unit]
-  if (bucketing.isoLabels) return { sql: `strftime('${format}', e.created_at / 1000.0, 'unixepoch')`, params: {} }
   const span = eventSpan(db, scope)
-  const local = localTimeSql('e.created_at', bucketing.timezone, span.first, span.last)
+  const local = (column: string) => (bucketing.isoLabels ? { sql: column, params: {} } : localTimeSql(column, bucketing.timezone, span.first, span.last))
   // 1000.0: an integer division would truncate toward zero and misplace instants before 1970.
-  return { sql: `strftime('${format}', ${local.sql} / 1000.0, 'unixepoch')`, params: local.params }
+  const of = (column: string) => `strftime('${format}', ${local(column).sql} / 1000.0, 'unixepoch')`
+  const unitMs = FIXED_UNIT_MS[bucketing.unit]
+  // Local time divided by the unit, for instants after 1970 (integer division truncates toward zero; offsets
+  // are bound as reals, hence the cast).
+  const key = unitMs !== undefined && span.first >= 0 ? (column: string) => `(CAST(${local(column).sql} AS INTEGER) / ${unitMs})` : of
+  return { of, key, params: local('e.created_at').params }
 }
 
 export interface Point {
@@ -133,25 +155,48 @@ export interface WebsiteStats {
 
 /** Summary numbers over the view events of the scope, grouped per visit. */
 export function getWebsiteStats(db: Db, scope: Scope, parsed: ParsedFilters): WebsiteStats {
-  const src = source(scope, parsed, 'view')
+  const rows = perVisit(db, scope, parsed)
   return prepared(
     db,
     `SELECT coalesce(sum(c), 0) AS pageviews, count(DISTINCT session_id) AS visitors, count(*) AS visits,
        coalesce(sum(c = 1), 0) AS bounces, coalesce(sum(t), 0) AS totaltime
-     FROM (SELECT e.session_id, count(*) AS c, (max(e.created_at) - min(e.created_at)) / 1000 AS t
-       FROM ${src.sql} GROUP BY e.session_id, e.visit_id)`
-  ).get(src.params) as WebsiteStats
+     FROM (${rows.sql})`
+  ).get(rows.params) as WebsiteStats
+}
+
+/**
+ * One row per visit with (filtered) views in the range: session_id, visit_id, c (views), t (seconds). Without
+ * filters from the visit table (visits.ts), else by grouping the filtered views.
+ */
+function perVisit(db: Db, scope: Scope, parsed: ParsedFilters): Source {
+  if (parsed.filters.length === 0) return visitRows(db, scope)
+  const src = source(scope, parsed, 'view')
+  return {
+    sql: `SELECT e.session_id, e.visit_id, count(*) AS c, (max(e.created_at) - min(e.created_at)) / 1000 AS t
+      FROM ${src.sql} GROUP BY e.session_id, e.visit_id`,
+    params: src.params
+  }
 }
 
 /** Views and distinct sessions per bucket; only buckets with data, in time order. */
 export function getPageviewSeries(db: Db, scope: Scope, parsed: ParsedFilters, bucketing: Bucketing): { pageviews: Point[]; sessions: Point[] } {
-  const src = source(scope, parsed, 'view')
-  const label = labelSql(db, scope, bucketing)
-  const rows = prepared(
-    db,
-    `SELECT ${label.sql} AS x, count(*) AS views, count(DISTINCT e.session_id) AS sessions
-     FROM ${src.sql} GROUP BY x ORDER BY x`
-  ).all({ ...src.params, ...label.params }) as { x: string; views: number; sessions: number }[]
+  const label = columnLabel(db, scope, bucketing)
+  let rows: { x: string; views: number; sessions: number }[]
+  if (parsed.filters.length === 0) {
+    // Whole visits inside one bucket count as one row each (visits.ts).
+    const visits = bucketRows(db, scope, label.key)
+    rows = prepared(
+      db,
+      `SELECT ${label.of('min(t)')} AS x, sum(c) AS views, count(DISTINCT session_id) AS sessions FROM (${visits.sql}) GROUP BY k ORDER BY k`
+    ).all({ ...visits.params, ...label.params }) as typeof rows
+  } else {
+    const src = source(scope, parsed, 'view')
+    rows = prepared(
+      db,
+      `SELECT ${label.of('e.created_at')} AS x, count(*) AS views, count(DISTINCT e.session_id) AS sessions
+       FROM ${src.sql} GROUP BY x ORDER BY x`
+    ).all({ ...src.params, ...label.params }) as typeof rows
+  }
   return {
     pageviews: rows.map((r) => ({ x: r.x, y: r.views })),
     sessions: rows.map((r) => ({ x: r.x, y: r.sessions }))
@@ -383,10 +428,16 @@ function visitAttribute(type: MetricType): string {
  * The rows getMetrics counts distinct visitors over. Without filters, every visit with views in the range
  * counts, so entry, exit and channel need one row per visit only, not the join back to each of its views.
  */
-function metricRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Source {
+function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType): Source {
   if ((VISIT_TYPES as readonly string[]).includes(type) && parsed.filters.length === 0) {
-    const src = source(scope, parsed, 'view')
-    return { sql: visitAttribute(type), params: { ...src.params, ...(type === 'channel' ? CHANNEL.params : {}) } }
+    // The visit table knows each visit's first and last view (visits.ts): one row read per visit.
+    const visits = visitRows(db, scope, { ends: true })
+    const attribute = type === 'channel' ? CHANNEL.sql : 'e.url_path'
+    return {
+      sql: `SELECT v.session_id, v.visit_id, ${attribute} AS x FROM (${visits.sql}) v
+        JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'}`,
+      params: { ...visits.params, ...(type === 'channel' ? { ...CHANNEL.params, selfDomain: scope.selfDomain } : {}) }
+    }
   }
   return namedRows(scope, parsed, type)
 }
@@ -400,7 +451,7 @@ export interface MetricRow {
 /** Top values: y = distinct visitors (custom events: number of events), by y then x. */
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
   if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)
-  const rows = metricRows(scope, parsed, type)
+  const rows = metricRows(db, scope, parsed, type)
   const country = withCountry(type) ? ', country' : ''
   const measure = type === 'event' ? 'count(*)' : 'count(DISTINCT session_id)'
   const search = options.search === undefined ? '' : ` HAVING x LIKE @search ESCAPE '\\'`
@@ -418,7 +469,11 @@ export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: Me
  */
 function getSessionMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: keyof typeof SESSION_COLUMNS, options: MetricOptions): MetricRow[] {
   const column = SESSION_COLUMNS[type]
-  const src = source(scope, parsed, 'view')
+  // The visitors: from the visit table without filters (visits.ts), else from the filtered views.
+  const src: Source =
+    parsed.filters.length === 0
+      ? (({ sql, params }) => ({ sql: `(${sql}) e`, params }))(visitRows(db, scope))
+      : source(scope, parsed, 'view')
   const present = type === 'distinctId' ? ' AND s.distinct_id IS NOT NULL' : ''
   const country = withCountry(type) ? ', s.country AS country' : ''
   const groupCountry = withCountry(type) ? ', country' : ''

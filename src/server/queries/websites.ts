@@ -137,6 +137,8 @@ export function resetWebsiteData(db: Db, websiteId: number, now: number): void {
     prepared(db, 'DELETE FROM event_data WHERE website_id = ?').run(websiteId)
     prepared(db, 'DELETE FROM session_data WHERE website_id = ?').run(websiteId)
     prepared(db, 'DELETE FROM website_event WHERE website_id = ?').run(websiteId)
+    prepared(db, 'DELETE FROM visit WHERE website_id = ?').run(websiteId)
+    prepared(db, 'DELETE FROM visit_span WHERE website_id = ?').run(websiteId)
     prepared(db, 'DELETE FROM session WHERE website_id = ?').run(websiteId)
     prepared(db, 'UPDATE website SET reset_at = ? WHERE website_id = ?').run(now, websiteId)
     forgetWebsites(db)

@@ -1,0 +1,93 @@
+import { EVENT_TYPE } from '../../shared/constants'
+import type { Db } from '../db/open'
+import { prepared } from '../db/sql'
+
+/*
+ * The visit table (migration 007) as the unfiltered dashboard reads it: one row per visit instead of one per
+ * view. A visit row holds whole visits, and a range may cut a visit (a view before the start, or after the
+ * end), so the rows below are exact: visits wholly inside the range come from the visit table, the few cut
+ * by an edge are measured from their events inside the range, exactly as grouping the range's views would.
+ * A visit is cut at the start only if it began at most the website's longest visit span before it
+ * (visit_span), which bounds that search to a short stretch of the index.
+ */
+
+export interface VisitScope {
+  websiteId: number
+  start: number
+  end: number
+}
+
+/** The website's longest visit so far, first to last view (ms); 0 with none. */
+export function visitSpan(db: Db, websiteId: number): number {
+  return (prepared(db, 'SELECT span FROM visit_span WHERE website_id = ?').pluck().get(websiteId) as number | undefined) ?? 0
+}
+
+/** `session_id, visit_id` of the visits with views on both sides of the range's start or end. */
+const CUT_VISITS = `SELECT session_id, visit_id FROM visit
+    WHERE website_id = @websiteId AND first_at BETWEEN @startSpan AND @start - 1 AND last_at >= @start
+  UNION
+  SELECT session_id, visit_id FROM visit
+    WHERE website_id = @websiteId AND first_at BETWEEN @endSpan AND @end AND last_at > @end`
+
+/** Visits wholly inside the range (first_at ≤ end too, so the index range ends at the range's end). */
+const WHOLE = 'website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end'
+
+/** A view of visit `c` inside the range, on the (session_id, created_at) index. */
+const VIEW_IN_RANGE = (alias: string) =>
+  `${alias}.session_id = c.session_id AND ${alias}.created_at BETWEEN @start AND @end AND ${alias}.visit_id = c.visit_id AND ${alias}.event_type = @pageView`
+
+export function visitParams(db: Db, scope: VisitScope): Record<string, number> {
+  const span = visitSpan(db, scope.websiteId)
+  return {
+    websiteId: scope.websiteId,
+    start: scope.start,
+    end: scope.end,
+    startSpan: scope.start - span,
+    endSpan: scope.end - span,
+    pageView: EVENT_TYPE.pageView
+  }
+}
+
+/**
+ * One row per visit with views in the range, measured over those views: `session_id`, `visit_id`, `c` (views),
+ * `t` (whole seconds from its first to its last view), and with `ends` `entry_id` / `exit_id` (the event ids
+ * of its first and last view in the range; ties go to the first and the last inserted, as in the table).
+ * The same rows as grouping the range's views by session and visit.
+ */
+export function visitRows(db: Db, scope: VisitScope, options: { ends?: boolean } = {}): { sql: string; params: Record<string, number> } {
+  const ends = options.ends
+    ? ', entry_id, exit_id'
+    : ''
+  const cutEnds = options.ends
+    ? `, (SELECT f.event_id FROM website_event f WHERE ${VIEW_IN_RANGE('f')} ORDER BY f.created_at, f.event_id LIMIT 1) AS entry_id,
+        (SELECT l.event_id FROM website_event l WHERE ${VIEW_IN_RANGE('l')} ORDER BY l.created_at DESC, l.event_id DESC LIMIT 1) AS exit_id`
+    : ''
+  return {
+    sql: `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE}
+      UNION ALL
+      SELECT c.session_id, c.visit_id, count(*) AS c, (max(e.created_at) - min(e.created_at)) / 1000 AS t${cutEnds}
+      FROM (${CUT_VISITS}) c JOIN website_event e ON ${VIEW_IN_RANGE('e')}
+      GROUP BY c.session_id, c.visit_id`,
+    params: visitParams(db, scope)
+  }
+}
+
+/**
+ * `k, t, session_id, c` rows whose grouping by the bucket key k gives the views (sum of c) and distinct visitors
+ * per time bucket (t: an instant in it): a visit wholly inside the range and inside one bucket is one row; the
+ * others (across a bucket's edge or the range's) are one row per view in the range. `key(column)` is SQL of a
+ * value equal for two instants exactly when they fall in the same bucket.
+ */
+export function bucketRows(db: Db, scope: VisitScope, key: (column: string) => string): { sql: string; params: Record<string, number> } {
+  const first = key('first_at')
+  const last = key('last_at')
+  return {
+    sql: `SELECT ${first} AS k, first_at AS t, session_id, views AS c FROM visit WHERE ${WHOLE} AND ${first} = ${last}
+      UNION ALL
+      SELECT ${key('e.created_at')} AS k, e.created_at AS t, e.session_id, 1 AS c FROM (
+        SELECT session_id, visit_id FROM visit WHERE ${WHOLE} AND ${first} <> ${last}
+        UNION ALL ${CUT_VISITS}) c
+      JOIN website_event e ON ${VIEW_IN_RANGE('e')}`,
+    params: visitParams(db, scope)
+  }
+}
