@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate } from './migrate'
+import { registerChannel } from '../queries/channel'
 import { registerRegexp } from './regexp'
 
 export type Db = Database.Database
@@ -119,8 +120,9 @@ export function openDatabase({ file, nativeBinding }: OpenOptions): Db {
     db.pragma('temp_store = MEMORY')
     assertWritable(db)
     migrate(db)
-    // Regex filters (re/nre) call this function; every query runs on this connection.
+    // The SQL functions queries call (regex filters, channels); every query runs on this connection.
     registerRegexp(db)
+    registerChannel(db)
   } catch (error) {
     db.close()
     throw openError(file, error)

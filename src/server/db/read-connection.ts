@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import type { Db, OpenOptions } from './open'
+import { registerChannel } from '../queries/channel'
 import { registerRegexp } from './regexp'
 
 /**
@@ -17,6 +18,7 @@ export function openReadConnection({ file, nativeBinding }: OpenOptions): Db {
     db.pragma('cache_size = -8000')
     db.pragma('temp_store = DEFAULT')
     registerRegexp(db)
+    registerChannel(db)
   } catch (error) {
     db.close()
     throw error

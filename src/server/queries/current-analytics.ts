@@ -4,6 +4,7 @@ import type { Db } from '../db/open'
 import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql, type DateUnit } from '../lib/time'
 import { eventSpan } from './span'
+import { channelSql } from './channel'
 import { bucketRows, visitRows } from './visits'
 
 /**
@@ -203,127 +204,8 @@ export function getPageviewSeries(db: Db, scope: Scope, parsed: ParsedFilters, b
   }
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Channels
-
-/**
- * Channel of a visit (umami-v2.md §4.3), decided on its first view: its referrer domain, utm_medium,
- * utm_source and click ids. The lists are deliberately short; an unlisted referrer is a `referral`.
- * Domain entries match the domain and its subdomains; an entry ending in `.*` matches any suffix
- * (google.de, google.co.uk). Checked in this order, first match wins:
- *  1. no outside referrer (none, or the site itself), no utm_source/utm_medium, no click id → direct
- *  2. utm_medium contains "affiliate" → affiliate
- *  3. utm_medium or utm_source contains "sms" → sms
- *  4. utm_medium contains "mail", or a webmail referrer → email (before search: mail.google.com is mail)
- *  5. search engine referrer or source, utm_medium "organic" or containing "search", or gclid/msclkid
- *     → paidSearch when paid, else organicSearch
- *  6. social referrer or source, utm_medium containing "social", or fbclid/ttclid/li_fat_id/twclid → …Social
- *  7. shopping referrer, utm_medium containing "shop" → …Shopping
- *  8. video referrer or source, utm_medium containing "video" → …Video
- *  9. paid otherwise → paidAds;  10. anything else → referral.
- * "Paid" means a utm_medium naming paid media (cpc, ppc, cpm, cpv, paid…, retargeting, display) or an
- * ad click id. fbclid is not a sign of payment: Facebook adds it to every outbound link, organic or not.
- */
-export const CHANNEL_DOMAINS = {
-  email: ['mail.google.com', 'gmail.com', 'outlook.live.com', 'outlook.office.com', 'mail.yahoo.com', 'mail.proton.me'],
-  search: [
-    'google.*',
-    'bing.com',
-    'duckduckgo.com',
-    'search.yahoo.com',
-    'yandex.*',
-    'baidu.com',
-    'ecosia.org',
-    'search.brave.com',
-    'qwant.com',
-    'startpage.com',
-    'chatgpt.com',
-    'perplexity.ai'
-  ],
-  social: [
-    'facebook.com',
-    'fb.com',
-    'instagram.com',
-    't.co',
-    'twitter.com',
-    'x.com',
-    'linkedin.com',
-    'lnkd.in',
-    'reddit.com',
-    'news.ycombinator.com',
-    'bsky.app',
-    'threads.net',
-    'mastodon.social',
-    'pinterest.*',
-    'tiktok.com'
-  ],
-  shopping: ['amazon.*', 'ebay.*', 'etsy.com', 'aliexpress.com', 'walmart.com'],
-  video: ['youtube.com', 'youtu.be', 'twitch.tv', 'vimeo.com', 'dailymotion.com']
-} as const
-
-const CHANNEL_SOURCES = {
-  search: ['google', 'bing', 'duckduckgo', 'yahoo', 'yandex', 'baidu', 'ecosia'],
-  social: ['facebook', 'instagram', 'twitter', 'x', 'linkedin', 'reddit', 'tiktok', 'pinterest', 'threads', 'bluesky', 'mastodon'],
-  video: ['youtube', 'twitch', 'vimeo']
-} as const
-
-const PAID_MEDIUMS = ['cpc', 'ppc', 'cpm', 'cpv', 'paid', 'retargeting', 'display']
-const PAID_CLICK_IDS = ['gclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid']
-
-/** The channel CASE over `e` (a visit's first view), with its constant patterns bound as `@chN`. */
-const CHANNEL = (() => {
-  const params: Record<string, string> = {}
-  const bind = (value: string) => {
-    const name = `ch${Object.keys(params).length}`
-    params[name] = value
-    return `@${name}`
-  }
-  const medium = "lower(coalesce(e.utm_medium, ''))"
-  const src = "lower(coalesce(e.utm_source, ''))"
-  const any = (parts: string[]) => `(${parts.join(' OR ')})`
-  const like = (expr: string, words: readonly string[]) => words.map((w) => `${expr} LIKE ${bind(contains(w))} ESCAPE '\\'`)
-  const domains = (list: readonly string[]) =>
-    list.flatMap((entry) => {
-      if (entry.endsWith('.*')) {
-        const stem = likeEscape(entry.slice(0, -1))
-        return [`e.referrer_domain LIKE ${bind(`${stem}%`)} ESCAPE '\\'`, `e.referrer_domain LIKE ${bind(`%.${stem}%`)} ESCAPE '\\'`]
-      }
-      return [`e.referrer_domain = ${bind(entry)}`, `e.referrer_domain LIKE ${bind(`%.${likeEscape(entry)}`)} ESCAPE '\\'`]
-    })
-  const sources = (list: readonly string[]) => [`${src} IN (${list.map(bind).join(', ')})`]
-  const clickIds = (ids: readonly string[]) => ids.map((id) => `e.${id} IS NOT NULL`)
-  const paid = any([...like(medium, PAID_MEDIUMS), ...clickIds(PAID_CLICK_IDS)])
-  const paidOr = (kind: string) => `CASE WHEN ${paid} THEN 'paid${kind}' ELSE 'organic${kind}' END`
-  const direct = `NOT ${EXTERNAL_REFERRER} AND e.utm_source IS NULL AND e.utm_medium IS NULL AND NOT ${any(clickIds([...PAID_CLICK_IDS, 'fbclid']))}`
-  const email = [...like(medium, ['mail']), ...domains(CHANNEL_DOMAINS.email)]
-  const search = [
-    ...domains(CHANNEL_DOMAINS.search),
-    ...sources(CHANNEL_SOURCES.search),
-    `${medium} = ${bind('organic')}`,
-    ...like(medium, ['search']),
-    ...clickIds(['gclid', 'msclkid'])
-  ]
-  const social = [
-    ...domains(CHANNEL_DOMAINS.social),
-    ...sources(CHANNEL_SOURCES.social),
-    ...like(medium, ['social']),
-    ...clickIds(['fbclid', 'ttclid', 'li_fat_id', 'twclid'])
-  ]
-  const shopping = [...domains(CHANNEL_DOMAINS.shopping), ...like(medium, ['shop'])]
-  const video = [...domains(CHANNEL_DOMAINS.video), ...sources(CHANNEL_SOURCES.video), ...like(medium, ['video'])]
-  const sql = `CASE
-    WHEN ${direct} THEN 'direct'
-    WHEN ${any(like(medium, ['affiliate']))} THEN 'affiliate'
-    WHEN ${any([...like(medium, ['sms']), ...like(src, ['sms'])])} THEN 'sms'
-    WHEN ${any(email)} THEN 'email'
-    WHEN ${any(search)} THEN ${paidOr('Search')}
-    WHEN ${any(social)} THEN ${paidOr('Social')}
-    WHEN ${any(shopping)} THEN ${paidOr('Shopping')}
-    WHEN ${any(video)} THEN ${paidOr('Video')}
-    WHEN ${paid} THEN 'paidAds'
-    ELSE 'referral' END`
-  return { sql, params }
-})()
+/** The channel of view `e` (channel.ts), a visit's first view. */
+const CHANNEL_SQL = channelSql(EXTERNAL_REFERRER)
 
 // ---------------------------------------------------------------------------------------------------
 // /metrics and /metrics/expanded
@@ -404,7 +286,7 @@ function namedRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Sourc
   const src = source(scope, parsed, 'view', { join: ` JOIN (${visitAttribute(type)}) v ON v.visit_id = e.visit_id` })
   return {
     sql: `SELECT v.x AS x, e.session_id, e.visit_id FROM ${src.sql}`,
-    params: { ...src.params, ...(type === 'channel' ? CHANNEL.params : {}) }
+    params: src.params
   }
 }
 
@@ -415,7 +297,7 @@ function namedRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Sourc
  * pass, no window sort. Two views of a visit in the same millisecond tie, and either may be taken.
  */
 function visitAttribute(type: MetricType): string {
-  const attribute = type === 'channel' ? CHANNEL.sql : 'e.url_path'
+  const attribute = type === 'channel' ? CHANNEL_SQL : 'e.url_path'
   // The grouping reads the covering index only (the event id is the rowid); then one row per visit is read
   // for its path or channel columns, instead of carrying every view's columns through the sort.
   return `SELECT v.visit_id, v.session_id, ${attribute} AS x FROM (
@@ -432,11 +314,11 @@ function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricTyp
   if ((VISIT_TYPES as readonly string[]).includes(type) && parsed.filters.length === 0) {
     // The visit table knows each visit's first and last view (visits.ts): one row read per visit.
     const visits = visitRows(db, scope, { ends: true })
-    const attribute = type === 'channel' ? CHANNEL.sql : 'e.url_path'
+    const attribute = type === 'channel' ? CHANNEL_SQL : 'e.url_path'
     return {
       sql: `SELECT v.session_id, v.visit_id, ${attribute} AS x FROM (${visits.sql}) v
         JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'}`,
-      params: { ...visits.params, ...(type === 'channel' ? { ...CHANNEL.params, selfDomain: scope.selfDomain } : {}) }
+      params: { ...visits.params, ...(type === 'channel' ? { selfDomain: scope.selfDomain } : {}) }
     }
   }
   return namedRows(scope, parsed, type)
