@@ -28,8 +28,8 @@ export const SERVER_ENTRY = join(ROOT, 'out/main/server.js')
 export const DATABASE_FILE = 'dashi.db'
 /** Written last into the data directory: a data set without it is incomplete. */
 export const META_FILE = 'bench-data.json'
-/** Bump when the generated data or the schema it is written into changes (3: the visit table, migration 007). */
-export const GENERATOR_VERSION = 3
+/** Bump when the generated data or the schema it is written into changes (3, 4: the visit table, migration 007). */
+export const GENERATOR_VERSION = 4
 export const CACHE_ROOT = join(ROOT, 'node_modules/.cache/dashi-bench')
 /**
  * The CLI's own ready line (src/server/cli.ts), printed after its SIGTERM handler is installed. Fastify's

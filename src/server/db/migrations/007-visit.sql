@@ -6,19 +6,21 @@
 -- of a plain scan of the events. Deletes are not triggered: the purge and website reset keep the rows
 -- (housekeeping recomputes the visits it cut, a reset deletes the website's rows).
 CREATE TABLE visit (
-  session_id INTEGER NOT NULL,
-  visit_id   TEXT    NOT NULL,
   website_id INTEGER NOT NULL,
   -- First and last view (ms); entry and exit are those views' event ids (ties: the first and the last inserted).
   first_at   INTEGER NOT NULL,
+  session_id INTEGER NOT NULL,
+  visit_id   TEXT    NOT NULL,
   last_at    INTEGER NOT NULL,
   views      INTEGER NOT NULL,
   entry_id   INTEGER NOT NULL,
   exit_id    INTEGER NOT NULL,
-  PRIMARY KEY (session_id, visit_id)
+  -- Ordered by website and start: the range reads are one scan of the table itself. A later view of a
+  -- visit changes only columns outside both keys: the row is rewritten in place, no index entry.
+  PRIMARY KEY (website_id, first_at, session_id, visit_id)
 ) WITHOUT ROWID;
--- Covering for the range reads (stats, visitors, entry/exit ids): the table itself serves the trigger only.
-CREATE INDEX visit_website_time_idx ON visit (website_id, first_at, last_at, views, entry_id, exit_id);
+-- How the trigger finds a view's visit.
+CREATE UNIQUE INDEX visit_session_visit_idx ON visit (session_id, visit_id);
 
 -- The longest visit of each website (ms from first to last view), only ever raised: how far before a
 -- range's start a visit may begin and still reach into it, which bounds the search for the cut visits.
@@ -29,14 +31,20 @@ CREATE TABLE visit_span (
 
 CREATE TRIGGER website_event_visit AFTER INSERT ON website_event WHEN new.event_type = 1
 BEGIN
+  -- Nearly every view: one at or after its visit's start, which leaves the row's key as it is.
+  UPDATE visit SET
+    views   = views + 1,
+    exit_id = CASE WHEN new.created_at >= last_at THEN new.event_id ELSE exit_id END,
+    last_at = max(last_at, new.created_at)
+  WHERE session_id = new.session_id AND visit_id = new.visit_id AND first_at <= new.created_at;
+  -- A visit's first view, or a view dated before its start (the row moves to its new key).
   INSERT INTO visit (session_id, visit_id, website_id, first_at, last_at, views, entry_id, exit_id)
   VALUES (new.session_id, new.visit_id, new.website_id, new.created_at, new.created_at, 1, new.event_id, new.event_id)
   ON CONFLICT (session_id, visit_id) DO UPDATE SET
     views    = views + 1,
-    first_at = min(first_at, excluded.first_at),
-    entry_id = CASE WHEN excluded.first_at < first_at THEN excluded.entry_id ELSE entry_id END,
-    last_at  = max(last_at, excluded.last_at),
-    exit_id  = CASE WHEN excluded.last_at >= last_at THEN excluded.exit_id ELSE exit_id END;
+    first_at = excluded.first_at,
+    entry_id = excluded.entry_id
+  WHERE excluded.first_at < first_at;
 END;
 
 CREATE TRIGGER visit_span_grow AFTER UPDATE OF first_at, last_at ON visit
@@ -48,7 +56,7 @@ END;
 
 -- The visits of the events already stored (views in insertion order, so ties resolve as the trigger's do).
 INSERT INTO visit (session_id, visit_id, website_id, first_at, last_at, views, entry_id, exit_id)
-SELECT session_id, visit_id, website_id, min(created_at), max(created_at), count(*),
+SELECT session_id, visit_id, min(website_id), min(created_at), max(created_at), count(*),
   (SELECT f.event_id FROM website_event f WHERE f.session_id = e.session_id AND f.visit_id = e.visit_id AND f.event_type = 1
     ORDER BY f.created_at, f.event_id LIMIT 1),
   (SELECT l.event_id FROM website_event l WHERE l.session_id = e.session_id AND l.visit_id = e.visit_id AND l.event_type = 1
