@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { rng } from '../../bench/hits.mjs'
 import { campaignParams, parsePageUrl } from '../../src/server/collect/hit'
 
 // parsePageUrl takes a shortcut for plain paths and campaignParams skips queries without a campaign key;
@@ -19,17 +20,6 @@ function reference(url: string, removeTrailingSlash: boolean) {
   let pathname = parsed.pathname
   if (removeTrailingSlash && pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1)
   return { path: pathname + parsed.hash, query: parsed.search.length > 1 ? parsed.search.slice(1) : null, host: null as string | null }
-}
-
-/** Deterministic (mulberry32), so a failing URL can be found again. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const PIECES = ['a', 'blog', 'post-1', '.', '..', '%2e', '%2E.', '%20', '%zz', ' ', '\\', '#', '#x', '?', '&', '=', '//', '/', '"', "'", '<', '`', '{', '|', 'é', '\t', '~', '+', ':', '@', '!', '$', '*', ',', ';', 'utm_source=x', '%75tm_source=y', 'gclid=1']

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { rng } from '../../bench/hits.mjs'
 import { bundledMigrations, migrate } from '../../src/server/db/migrate'
 import { type HitSpec, writeHits } from '../current-helpers'
 import { bearer, createTestServer, createWebsiteV1, login, type TestServer } from '../helpers'
@@ -23,18 +24,6 @@ afterAll(async () => {
 
 const HOUR = 3_600_000
 const T0 = Date.parse('2026-03-27T00:00:00Z') // three days around Europe's and before America's DST change
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Visits of 1–6 views with gaps up to 25 min, many across an hour or midnight; some custom events. */
 function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
