@@ -15,8 +15,27 @@
 //   LOAD_READ_PAUSE_MS [2000] a user's pause between two overview loads (reading the page)
 //   LOAD_EVENTS [200000]     events in the generated data set (bench/data.mjs), over LOAD_DAYS [30] days
 //   LOAD_WARMUP_S [min(60, a quarter of the run)]  RSS growth is measured from the end of the warm-up
-//   LOAD_RSS_BOUND_MB [64]   allowed RSS growth from the end of the warm-up to the end of the run
+//   LOAD_RSS_BOUND_MB [64]   allowed RSS growth after the warm-up (floor to floor, see memoryVerdict and below)
+//   LOAD_WAL_BOUND_MB [1024] the largest the WAL file (dashi.db-wal) may get during the run
 //   LOAD_SEED [42]
+//
+// Memory. What still grows after the warm-up, and by how much (measured with a probe of process.memoryUsage,
+// v8.getHeapStatistics of each thread, /proc/<pid>/smaps and the database files every 5 s, 10-minute runs):
+//   - the main thread's V8 heap breathes between major GCs: heapTotal 80↔165 MB while heapUsed after a GC stays
+//     ~50 MB; the worker threads' heaps stay at 10–22 MB. Not growth, but it moves RSS by up to ~120 MB within a
+//     minute, so growth is measured between floors (the lowest RSS of a minute), not between two points;
+//   - glibc's malloc arenas (one per thread that allocates: SQLite's page caches and sorts) reach ~93 MB by
+//     ~90 s and stay there: a few MB of that still come after a 60 s warm-up;
+//   - SQLite's page caches, each up to its cache_size: the writer's 32 MB and the read workers' 8 MB each fill
+//     within the warm-up; the main connection's 32 MB (src/server/db/open.ts) only holds what the few lookups
+//     on it touch and may still fill;
+//   - the WAL index (dashi.db-shm, mapped into the process, 32 KB per 4,096 WAL frames). Before the read pool
+//     checkpointed, the WAL never restarted while dashboard reads overlapped: 5 GB of WAL and 10 MB of index
+//     after 10 minutes, growing without bound. Now the pool empties the WAL at 128 MB (src/server/reads/pool.ts),
+//     and LOAD_WAL_BOUND_MB fails the run if the WAL grows without bound again: ingest goes on while the pool
+//     waits for running reads to finish, so the WAL peaked at 213–498 MB in 10-minute runs (0.4–1 MB of index).
+// So 64 MB = the main connection's page cache (32 MB) + the arenas' last few MB + a floor's noise (~20 MB);
+// a leak of a few hundred bytes per hit (3,000 hits/s) would exceed it within the 9 minutes after the warm-up.
 //
 // The built server (out/main/server.js) runs as a child process, as `npm run serve` runs it, started like the
 // benchmark starts it (bench/proc.mjs). Ingest bodies come from bench/hits.mjs (realistic visitors, cache
@@ -24,7 +43,8 @@
 // database afterwards as the crash test checks them (tests/stress/crash.mjs inspectDatabase).
 //
 // Exit code 1 on any error (non-2xx, timeout, connection error) on either side, on any acknowledged hit
-// missing from the database, or when RSS grew past the bound.
+// missing from the database, when RSS grew past its bound or when the WAL file outgrew its own.
+import { readFileSync, statSync } from 'node:fs'
 import { Agent, request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -71,6 +91,7 @@ function settingsFromEnv() {
     days: Math.round(envNumber('LOAD_DAYS', 30, 1)),
     warmupSeconds: envNumber('LOAD_WARMUP_S', Math.min(60, (minutes * 60) / 4)),
     rssBoundMb: envNumber('LOAD_RSS_BOUND_MB', 64),
+    walBoundMb: envNumber('LOAD_WAL_BOUND_MB', 1024),
     seed: Math.round(envNumber('LOAD_SEED', 42, 1))
   }
 }
@@ -103,14 +124,33 @@ function samples() {
   }
 }
 
-const median = (values) => {
-  if (values.length === 0) return null
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
 function count(map, key) {
   map[key] = (map[key] ?? 0) + 1
+}
+
+/** The server's resident memory (kB): all of it, anonymous (heaps, malloc), file-backed (code, mapped -shm). */
+function procMemoryKb(pid) {
+  let text
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return null
+  }
+  const kb = (field) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)
+    return match ? Number(match[1]) : null
+  }
+  const rssKb = kb('VmRSS')
+  return rssKb === null ? null : { kb: rssKb, anonKb: kb('RssAnon'), fileKb: kb('RssFile') }
+}
+
+/** A file's size in kB, 0 when it does not exist (the WAL after a TRUNCATE checkpoint is empty, not gone). */
+function fileKb(path) {
+  try {
+    return statSync(path).size / 1024
+  } catch {
+    return 0
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -246,9 +286,10 @@ export async function runLoad(settings, log = (line) => console.error(`load: ${l
       const pid = server.child.pid
       const rssAtReadyKb = procStatusKb(pid, 'VmRSS')
       const started = performance.now()
+      const dbFile = join(dataDir, 'dashi.db')
       sampler = setInterval(() => {
-        const kb = procStatusKb(pid, 'VmRSS')
-        if (kb !== null) rss.push({ s: (performance.now() - started) / 1000, kb })
+        const memory = procMemoryKb(pid)
+        if (memory !== null) rss.push({ s: (performance.now() - started) / 1000, ...memory, walKb: fileKb(`${dbFile}-wal`), shmKb: fileKb(`${dbFile}-shm`) })
       }, 1000)
       const { token } = await api(url, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
       const sources = DIALECTS.map((d) => createHitSource({ websiteUuid: website.uuid, body: d.body, token: d.token, visitors: 20_000, seed: settings.seed + 7 }))
@@ -289,22 +330,48 @@ export async function runLoad(settings, log = (line) => console.error(`load: ${l
 // ---------------------------------------------------------------------------------------------------
 // Verdict and report
 
-/** RSS growth: the median of the 10 s before the warm-up ends, against the median of the run's last 10 s. */
+/** The sample of the lowest RSS among `samples`, or null. */
+const floorOf = (samples) => samples.reduce((low, r) => (low === null || r.kb < low.kb ? r : low), null)
+
+/**
+ * RSS growth after the warm-up: the floor (lowest RSS) of the last `window` seconds of the run against the
+ * floor of the first `window` seconds after the warm-up; `window` is 60 s, or a third of the time after the
+ * warm-up in a short run. Floors, because the main thread's V8 heap breathes by tens of MB between major GCs
+ * (see the header): two single points can differ by ~100 MB with nothing retained, while a leak or a cache
+ * without bound raises the floor.
+ */
 function memoryVerdict(rss, settings, elapsedSeconds) {
   const warmEnd = Math.min(settings.warmupSeconds, elapsedSeconds / 2)
-  const baseline = median(rss.filter((r) => r.s > warmEnd - 10 && r.s <= warmEnd).map((r) => r.kb))
-  const end = median(rss.filter((r) => r.s > elapsedSeconds - 10).map((r) => r.kb))
+  const window = Math.min(60, (elapsedSeconds - warmEnd) / 3)
+  const baseline = floorOf(rss.filter((r) => r.s > warmEnd && r.s <= warmEnd + window))
+  const end = floorOf(rss.filter((r) => r.s > elapsedSeconds - window))
   const after = rss.filter((r) => r.s > warmEnd).map((r) => r.kb)
-  const growthKb = baseline === null || end === null ? null : end - baseline
+  const growthKb = baseline === null || end === null ? null : end.kb - baseline.kb
+  const walMaxKb = Math.max(0, ...rss.map((r) => r.walKb))
   return {
     warmEnd,
-    baselineKb: baseline,
-    endKb: end,
+    window,
+    baseline,
+    end,
     maxKb: Math.max(...rss.map((r) => r.kb)),
     maxAfterWarmupKb: after.length ? Math.max(...after) : null,
+    walMaxKb,
+    shmMaxKb: Math.max(0, ...rss.map((r) => r.shmKb)),
     growthKb,
-    ok: growthKb !== null && growthKb <= settings.rssBoundMb * 1024
+    ok: growthKb !== null && growthKb <= settings.rssBoundMb * 1024,
+    walOk: walMaxKb <= settings.walBoundMb * 1024
   }
+}
+
+/** Per minute of the run: the RSS floor and peak (MB), to see a plateau or a climb at a glance. */
+function rssByMinute(rss) {
+  const minutes = []
+  for (const r of rss) {
+    const m = (minutes[Math.floor(r.s / 60)] ??= { low: Infinity, high: 0 })
+    m.low = Math.min(m.low, r.kb)
+    m.high = Math.max(m.high, r.kb)
+  }
+  return minutes.map((m, i) => (m ? `${i + 1}: ${Math.round(m.low / 1024)}–${Math.round(m.high / 1024)}` : `${i + 1}: —`)).join(', ')
 }
 
 export function verdict(result) {
@@ -323,6 +390,7 @@ export function verdict(result) {
   if (result.duplicates.length) failures.push(`${result.duplicates.length} hits stored twice`)
   if (result.stored.integrity !== 'ok') failures.push(`integrity_check: ${result.stored.integrity}`)
   if (!memory.ok) failures.push(`RSS grew by ${memory.growthKb === null ? '?' : (memory.growthKb / 1024).toFixed(1)} MB after the warm-up (bound ${result.settings.rssBoundMb} MB)`)
+  if (!memory.walOk) failures.push(`the WAL file reached ${(memory.walMaxKb / 1024).toFixed(0)} MB (bound ${result.settings.walBoundMb} MB): it is not being emptied`)
   if (result.stopped.killed || result.stopped.code !== 0) failures.push(`the server did not stop cleanly on SIGTERM (${JSON.stringify(result.stopped)})`)
   return { memory, failures, ok: failures.length === 0 }
 }
@@ -330,6 +398,7 @@ export function verdict(result) {
 const fmt = (n) => Number(n).toLocaleString('en-US')
 const ms = (x) => (x === null || x === undefined ? '—' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0))
 const mb = (kb) => (kb === null || kb === undefined ? '?' : `${(kb / 1024).toFixed(0)} MB`)
+const floorLine = (r) => (r ? `${mb(r.kb)} (anonymous ${mb(r.anonKb)}, file-backed ${mb(r.fileKb)}; WAL ${mb(r.walKb)}) at ${r.s.toFixed(0)} s` : '?')
 
 /** Acknowledgements per second of the run: how steady ingest was, and its longest stall. */
 function perSecondLine(perSecond, elapsedSeconds) {
@@ -385,10 +454,14 @@ export function report(result, { memory, failures, ok }) {
     `  read errors                    ${Object.keys(result.readErrors).length ? Object.entries(result.readErrors).map(([k, n]) => `${k}: ${n}`).join(', ') : 'none'}`,
     '',
     'server memory (RSS, sampled every second)',
-    `  at ready ${mb(result.rssAtReadyKb)}; at the end of the warm-up (${memory.warmEnd.toFixed(0)} s) ${mb(memory.baselineKb)}; ` +
-      `max ${mb(memory.maxKb)}; at the end ${mb(memory.endKb)}; VmHWM ${mb(result.hwmKb)}`,
+    `  at ready ${mb(result.rssAtReadyKb)}; max ${mb(memory.maxKb)}; VmHWM ${mb(result.hwmKb)}`,
+    `  by minute (floor–peak, MB)     ${rssByMinute(result.rss)}`,
+    `  floor after the warm-up        ${floorLine(memory.baseline)} (${memory.warmEnd.toFixed(0)}–${(memory.warmEnd + memory.window).toFixed(0)} s)`,
+    `  floor at the end               ${floorLine(memory.end)} (last ${memory.window.toFixed(0)} s)`,
     `  growth after the warm-up       ${memory.growthKb === null ? '?' : `${(memory.growthKb / 1024).toFixed(1)} MB`} ` +
-      `(bound: RSS at the end (median of the last 10 s) may exceed RSS at the end of the warm-up (median of its last 10 s) by at most ${settings.rssBoundMb} MB) → ${memory.ok ? 'OK' : 'EXCEEDED'}`,
+      `(bound: the end's floor may exceed the floor after the warm-up by at most ${settings.rssBoundMb} MB) → ${memory.ok ? 'OK' : 'EXCEEDED'}`,
+    `  WAL file                       max ${mb(memory.walMaxKb)}, its index (-shm) max ${(memory.shmMaxKb / 1024).toFixed(1)} MB ` +
+      `(bound ${settings.walBoundMb} MB) → ${memory.walOk ? 'OK' : 'EXCEEDED'}`,
     `  database after the run         integrity ${result.stored.integrity}, ${fmt(result.stored.rows)} events; server stop: ${result.stopped.code === 0 && !result.stopped.killed ? 'SIGTERM, exit 0' : JSON.stringify(result.stopped)}`
   ]
   if (achieved < settings.rate * 0.9) lines.push(`  NOTE: the achieved rate is below 90 % of the target: the server (or this machine) did not keep up`)

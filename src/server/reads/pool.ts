@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { AppError, type ErrorCode } from '../../shared/errors'
 import type { Db } from '../db/open'
+import type { CheckpointResult } from '../db/read-connection'
 import { threadError } from '../lib/thread-error'
 import { type ReadArgs, type ReadName, type ReadResult, runRead } from './registry'
 
@@ -14,6 +15,14 @@ export interface ReadRequest {
   name: string
   args: unknown[]
 }
+
+/** A WAL checkpoint (checkpointWal), run by a worker while no long read runs. */
+export interface CheckpointRequest {
+  id: number
+  checkpoint: true
+}
+
+export type WorkerRequest = ReadRequest | CheckpointRequest
 
 /** What a read threw, as plain data. */
 export interface ReadError {
@@ -40,10 +49,14 @@ export interface ReadPoolOptions {
   nativeBinding?: string
   /** Told when a worker thread fails; its read is answered 503. Defaults to console.error. */
   onError?: (error: Error) => void
+  /** The WAL file's size from which the pool makes room for a checkpoint (WAL_CHECKPOINT_BYTES); tests set a small one. */
+  walCheckpointBytes?: number
 }
 
 interface Task {
-  request: ReadRequest
+  request: WorkerRequest
+  /** A light read (LIGHT_READS) or a checkpoint: neither holds a checkpoint back for long. */
+  light: boolean
   resolve: (value: unknown) => void
   reject: (error: Error) => void
 }
@@ -115,10 +128,25 @@ const LIGHT_READS: ReadonlySet<string> = new Set<ReadName>([
 const closedError = () => new AppError(503, 'The server is shutting down; try again later.')
 
 /**
+ * Past this size of the WAL file, breakdowns wait until the running ones have finished and one worker has
+ * checkpointed and emptied the WAL (checkpointWal). The hit writer's own checkpoints cannot empty it while
+ * reads overlap without a gap, as they do when the dashboard is open during heavy ingest: the WAL then grew
+ * by every page written (~16 MB/s at 3,000 hits/s: 5 GB in 10 minutes of `npm run stress -- load`), and the
+ * WAL index that every connection maps into the process with it (2 MB per GB). The wait costs a worker the
+ * rest of the longest running read; at 3,000 hits/s this size comes every ~8 s, so that is a few per cent
+ * of the pool's time, and the WAL index stays at a few hundred KB.
+ */
+const WAL_CHECKPOINT_BYTES = 128 * 1024 * 1024
+/** The WAL file's size is looked at (a stat) at most this often, when reads are dispatched. */
+const WAL_CHECK_MS = 1000
+
+/**
  * Runs the dashboard's analytics reads (./registry.ts) on worker threads, each with its own read-only
  * connection, so a read of seconds never holds up the event loop: hits keep being accepted and answered
  * while it runs, and reads run side by side (WAL) with each other and with the hit writer's commits.
  * Reads wait for a free worker first come first served, except that light reads (LIGHT_READS) go first.
+ * When the WAL has grown past WAL_CHECKPOINT_BYTES, breakdowns wait for the running ones to finish while one
+ * worker checkpoints and empties it: overlapping reads would otherwise keep it growing for as long as they go on.
  */
 export class ReadPool {
   readonly size: number
@@ -133,9 +161,14 @@ export class ReadPool {
   private starting = 0
   private nextId = 1
   private closed = false
+  private readonly walFile: string
+  private readonly walCheckpointBytes: number
+  private walCheckedAt = 0
+  /** 'wanted': breakdowns wait for the running ones to finish; 'running': a worker is checkpointing. */
+  private checkpoint: 'wanted' | 'running' | null = null
 
-  /** Figures for the benchmark. */
-  readonly stats = { reads: 0, failedWorkers: 0 }
+  /** Figures for the benchmark and tests: checkpoints that emptied the WAL, and those that could not. */
+  readonly stats = { reads: 0, failedWorkers: 0, checkpoints: 0, checkpointsMissed: 0 }
 
   constructor(options: ReadPoolOptions) {
     this.file = options.file
@@ -144,6 +177,8 @@ export class ReadPool {
     if (this.size === 0 && !this.db) throw new Error('A read pool without worker threads needs the main connection (db)')
     this.nativeBinding = options.nativeBinding
     this.onError = options.onError ?? ((error) => console.error('ReadPool:', error))
+    this.walFile = `${this.file}-wal`
+    this.walCheckpointBytes = options.walCheckpointBytes ?? WAL_CHECKPOINT_BYTES
   }
 
   /** Runs a read; resolves with its result, or rejects with what it threw. */
@@ -158,8 +193,9 @@ export class ReadPool {
       }
     }
     return new Promise((resolve, reject) => {
-      const task = { request: { id: this.nextId++, name, args }, resolve: resolve as (value: unknown) => void, reject }
-      ;(LIGHT_READS.has(name) ? this.light : this.queue).push(task)
+      const light = LIGHT_READS.has(name)
+      const task = { request: { id: this.nextId++, name, args }, light, resolve: resolve as (value: unknown) => void, reject }
+      ;(light ? this.light : this.queue).push(task)
       this.dispatch()
     })
   }
@@ -174,15 +210,62 @@ export class ReadPool {
   }
 
   private dispatch(): void {
+    this.checkWal()
     for (const slot of this.slots) {
-      if (this.waiting === 0) return
       if (slot.task) continue
-      const task = (this.light.shift() ?? this.queue.shift())!
-      slot.task = task
-      slot.worker.ref()
-      slot.worker.postMessage(task.request)
+      if (this.checkpoint === 'wanted' && !this.slots.some((s) => s.task && !s.task.light)) {
+        this.runCheckpoint(slot)
+        continue
+      }
+      // While a checkpoint waits or runs, light reads still go: they hold the WAL for milliseconds.
+      const task = this.light.shift() ?? (this.checkpoint === null ? this.queue.shift() : undefined)
+      if (!task) break
+      this.post(slot, task)
     }
     if (this.waiting > this.starting && this.slots.length + this.starting < this.size) void this.start()
+  }
+
+  private post(slot: Slot, task: Task): void {
+    slot.task = task
+    slot.worker.ref()
+    slot.worker.postMessage(task.request)
+  }
+
+  /** Asks for a checkpoint when the WAL file has grown past walCheckpointBytes (see WAL_CHECKPOINT_BYTES). */
+  private checkWal(): void {
+    if (this.checkpoint !== null || this.slots.length === 0) return
+    const now = Date.now()
+    if (now - this.walCheckedAt < WAL_CHECK_MS) return
+    this.walCheckedAt = now
+    let size: number
+    try {
+      size = statSync(this.walFile).size
+    } catch {
+      return // no WAL file: nothing to checkpoint
+    }
+    if (size >= this.walCheckpointBytes) this.checkpoint = 'wanted'
+  }
+
+  /** Checkpoints on `slot`'s worker; breakdowns go on when it is done, whether it emptied the WAL or not. */
+  private runCheckpoint(slot: Slot): void {
+    this.checkpoint = 'running'
+    const done = (emptied: boolean) => {
+      this.checkpoint = null
+      this.walCheckedAt = Date.now()
+      if (emptied) this.stats.checkpoints++
+      else this.stats.checkpointsMissed++
+    }
+    this.post(slot, {
+      request: { id: this.nextId++, checkpoint: true },
+      light: true,
+      // busy: the writer held the write lock for all of busy_timeout; the next look at the WAL tries again.
+      resolve: (result) => done((result as CheckpointResult).busy === 0),
+      reject: (error) => {
+        done(false)
+        // Not a read's failure (none waits on it), but an I/O error here would fail the writer's checkpoints too.
+        if (!this.closed && !(error instanceof AppError)) this.onError(new Error(`WAL checkpoint failed (no read affected): ${error.message}`, { cause: error }))
+      }
+    })
   }
 
   private async start(): Promise<void> {
