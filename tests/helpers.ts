@@ -1,4 +1,4 @@
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -129,4 +129,30 @@ export async function createUserV1(app: FastifyInstance, adminToken: string, use
   const res = await app.inject({ method: 'POST', url: '/api/account', headers: bearer(adminToken), payload: { username, password } })
   if (res.statusCode !== 200) throw new Error(`create failed: ${res.statusCode} ${res.body}`)
   return { user_id: res.json().user_id as number, token: await login(app, username, password) }
+}
+
+/**
+ * One server for a whole test file, logged in as admin with a token that never expires: registers the
+ * beforeAll/afterAll that start and close it. Read `server` and `token` inside tests (they exist from beforeAll on).
+ */
+export function serverForFile(overrides: Partial<ServerConfig> = {}): { readonly server: TestServer; readonly token: string } {
+  let server: TestServer | undefined
+  let token: string | undefined
+  beforeAll(async () => {
+    server = await createTestServer({ tokenTtlMs: 100 * 365 * 86_400_000, ...overrides })
+    token = await login(server.app)
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  return {
+    get server() {
+      if (!server) throw new Error('serverForFile: the server starts in beforeAll')
+      return server
+    },
+    get token() {
+      if (token === undefined) throw new Error('serverForFile: the login happens in beforeAll')
+      return token
+    }
+  }
 }

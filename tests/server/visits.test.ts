@@ -1,26 +1,16 @@
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { rng } from '../../bench/hits.mjs'
 import { bundledMigrations, migrate } from '../../src/server/db/migrate'
 import { type HitSpec, writeHits } from '../current-helpers'
-import { bearer, createTestServer, createWebsiteV1, login, type TestServer } from '../helpers'
+import { bearer, createWebsiteV1, serverForFile } from '../helpers'
 
 // The visit table (migration 007) answers the unfiltered stats, series, entry/exit/channel and visitor
 // tables. Its numbers must be those of grouping the events themselves, also for visits the range or a
 // bucket cuts. The reference: the same request with a filter every view matches (path contains "/"),
 // which takes the event-scanning path.
 
-let server: TestServer
-let token: string
-
-beforeAll(async () => {
-  server = await createTestServer({ tokenTtlMs: 100 * 365 * 86_400_000 })
-  token = await login(server.app)
-})
-
-afterAll(async () => {
-  await server.close()
-})
+const file = serverForFile()
 
 const HOUR = 3_600_000
 const T0 = Date.parse('2026-03-27T00:00:00Z') // three days around Europe's and before America's DST change
@@ -56,7 +46,7 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
 
 async function get(websiteUuid: string, endpoint: string, query: Record<string, string | number>) {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))
-  const res = await server.app.inject({ method: 'GET', url: `/api/websites/${websiteUuid}/${endpoint}?${qs}`, headers: bearer(token) })
+  const res = await file.server.app.inject({ method: 'GET', url: `/api/websites/${websiteUuid}/${endpoint}?${qs}`, headers: bearer(file.token) })
   expect(res.statusCode, res.body).toBe(200)
   return res.json()
 }
@@ -83,8 +73,8 @@ function ranges(seed: number): { startAt: number; endAt: number }[] {
 
 describe('visit table', () => {
   test('stats, series, entry/exit/channel and visitor tables equal the event scan for ranges that cut visits', async () => {
-    const site = await createWebsiteV1(server.app, token, { name: 'Visits', domain: 'example.com' })
-    await writeHits(server, traffic(7).map((h) => ({ ...h, websiteId: site.website_id })))
+    const site = await createWebsiteV1(file.server.app, file.token, { name: 'Visits', domain: 'example.com' })
+    await writeHits(file.server, traffic(7).map((h) => ({ ...h, websiteId: site.website_id })))
     let visits = 0
     for (const range of ranges(11)) {
       const stats = await same(site.website_uuid, 'stats', range)
@@ -99,14 +89,14 @@ describe('visit table', () => {
   })
 
   test('a purge that cuts visits and a reset leave the visit table exact', async () => {
-    const site = await createWebsiteV1(server.app, token, { name: 'Purged', domain: 'example.com' })
-    await writeHits(server, traffic(3).map((h) => ({ ...h, websiteId: site.website_id })))
+    const site = await createWebsiteV1(file.server.app, file.token, { name: 'Purged', domain: 'example.com' })
+    await writeHits(file.server, traffic(3).map((h) => ({ ...h, websiteId: site.website_id })))
     const all = { startAt: T0 - HOUR, endAt: T0 + 80 * HOUR }
     const before = await same(site.website_uuid, 'stats', all)
     // Everything before 36 h in, in small chunks: visits across that instant lose their first views.
     const cutoff = T0 + 36 * HOUR + 7 * 60_000
     for (;;) {
-      const done = (await server.app.ctx.writer.task('purge', cutoff, 7)) as { events: number; sessions: number }
+      const done = (await file.server.app.ctx.writer.task('purge', cutoff, 7)) as { events: number; sessions: number }
       if (done.events + done.sessions < 7) break
     }
     const after = await same(site.website_uuid, 'stats', all)
@@ -115,10 +105,10 @@ describe('visit table', () => {
     for (const type of ['entry', 'exit']) await same(site.website_uuid, 'metrics', { ...all, type })
     await same(site.website_uuid, 'pageviews', { ...all, unit: 'hour', timezone: 'UTC' })
 
-    const reset = await server.app.inject({ method: 'POST', url: `/api/websites/${site.website_uuid}/reset`, headers: bearer(token) })
+    const reset = await file.server.app.inject({ method: 'POST', url: `/api/websites/${site.website_uuid}/reset`, headers: bearer(file.token) })
     expect(reset.statusCode, reset.body).toBe(200)
     expect(await get(site.website_uuid, 'stats', all)).toMatchObject({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 })
-    const rows = server.app.ctx.db.prepare('SELECT count(*) FROM visit WHERE website_id = ?').pluck().get(site.website_id)
+    const rows = file.server.app.ctx.db.prepare('SELECT count(*) FROM visit WHERE website_id = ?').pluck().get(site.website_id)
     expect(rows).toBe(0)
   })
 
