@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { Auth } from './auth'
 import { HitInspector } from './collect/inspector'
 import { HitWriter } from './collect/writer'
-import { ReadPool } from './reads/pool'
+import { ReadPool, readCaller } from './reads/pool'
 import { Housekeeping } from './housekeeping'
 import { housekeepingRoutes } from './routes/housekeeping'
 import { makeIpMatcher } from './collect/client-info'
@@ -116,6 +116,8 @@ export async function buildApp({ db, config, secret, logger = false, now = Date.
   })
 
   await app.register(async (api) => {
+    // The rest of the request runs in this context: a read it queues knows when its client has gone.
+    api.addHook('onRequest', (request, _reply, done) => readCaller.run({ gone: () => request.raw.socket?.destroyed === true }, done))
     await api.register(cookie)
     await api.register(cors, {
       origin: '*',

@@ -102,6 +102,34 @@ describe('reads off the event loop', () => {
     return { first: order[0]!, read: readRes.json().length, send: sendRes.statusCode }
   }
 
+  it('drops a waiting read whose client has gone, and goes on with the next', async () => {
+    const server: TestServer = await createTestServer({ readers: 1 })
+    cleanups.push(() => server.close())
+    const token = await login(server.app)
+    const site = await createWebsiteV1(server.app, token)
+    const end = server.clock.now()
+    seedEvents(server.db, site.website_id, 60_000, end)
+    await server.app.listen({ port: 0, host: '127.0.0.1' })
+    const address = server.app.server.address()
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/websites/${site.website_uuid}`
+    const slow = (type: string) => `${base}/metrics?type=${type}&startAt=0&endAt=${end}&path=re.(a%2Bb%2B)%2Bc%7Cd(e%7Cf)%2Bg%24`
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    // The one worker is busy with a slow read; a second read waits behind it, and its client gives up.
+    const first = fetch(slow('path'), { headers: bearer(token) })
+    await wait(100)
+    const abandoned = new AbortController()
+    const second = fetch(slow('title'), { headers: bearer(token), signal: abandoned.signal }).catch((error: unknown) => error)
+    await wait(100)
+    abandoned.abort()
+    expect((await first).status).toBe(200)
+    expect(await second).toBeInstanceOf(Error)
+    const after = await fetch(`${base}/stats?startAt=0&endAt=${end}`, { headers: bearer(token) })
+    expect(after.status).toBe(200)
+    expect((await after.json()).pageviews).toBe(60_000)
+    // The abandoned read never ran: the worker went from the first read to the stats.
+    expect(server.app.ctx.reads.stats.dropped).toBe(1)
+  })
+
   it('answers a hit while a slow dashboard read runs', async () => {
     const { first } = await firstAnswer(2)
     expect(first).toBe('send')

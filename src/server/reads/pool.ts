@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash } from 'node:crypto'
 import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -57,9 +58,21 @@ interface Task {
   request: WorkerRequest
   /** A light read (LIGHT_READS) or a checkpoint: neither holds a checkpoint back for long. */
   light: boolean
+  /** True once nobody waits for the answer any more (see readCaller). */
+  gone?: () => boolean
   resolve: (value: unknown) => void
   reject: (error: Error) => void
 }
+
+/**
+ * Who a read is for, set per HTTP request by the app (app.ts): a read still waiting for a worker when its
+ * client has gone (a closed tab, a dashboard that moved on, a timeout) is dropped instead of run. Under a
+ * backlog every abandoned read would otherwise still cost its seconds, and a client that retries adds work
+ * faster than the workers clear it.
+ */
+export const readCaller = new AsyncLocalStorage<{ gone: () => boolean }>()
+
+const goneError = () => new AppError(503, 'The client closed the request before its read ran.')
 
 interface Slot {
   worker: Worker
@@ -167,8 +180,8 @@ export class ReadPool {
   /** 'wanted': breakdowns wait for the running ones to finish; 'running': a worker is checkpointing. */
   private checkpoint: 'wanted' | 'running' | null = null
 
-  /** Figures for the benchmark and tests: checkpoints that emptied the WAL, and those that could not. */
-  readonly stats = { reads: 0, failedWorkers: 0, checkpoints: 0, checkpointsMissed: 0 }
+  /** Figures for the benchmark and tests: checkpoints that emptied the WAL, those that could not, reads dropped unrun. */
+  readonly stats = { reads: 0, failedWorkers: 0, checkpoints: 0, checkpointsMissed: 0, dropped: 0 }
 
   constructor(options: ReadPoolOptions) {
     this.file = options.file
@@ -192,9 +205,10 @@ export class ReadPool {
         return Promise.reject(error as Error)
       }
     }
+    const gone = readCaller.getStore()?.gone
     return new Promise((resolve, reject) => {
       const light = LIGHT_READS.has(name)
-      const task = { request: { id: this.nextId++, name, args }, light, resolve: resolve as (value: unknown) => void, reject }
+      const task = { request: { id: this.nextId++, name, args }, light, gone, resolve: resolve as (value: unknown) => void, reject }
       ;(light ? this.light : this.queue).push(task)
       this.dispatch()
     })
@@ -218,11 +232,21 @@ export class ReadPool {
         continue
       }
       // While a checkpoint waits or runs, light reads still go: they hold the WAL for milliseconds.
-      const task = this.light.shift() ?? (this.checkpoint === null ? this.queue.shift() : undefined)
+      const task = this.next()
       if (!task) break
       this.post(slot, task)
     }
     if (this.waiting > this.starting && this.slots.length + this.starting < this.size) void this.start()
+  }
+
+  /** The next task to run, dropping those whose client has gone. */
+  private next(): Task | undefined {
+    for (;;) {
+      const task = this.light.shift() ?? (this.checkpoint === null ? this.queue.shift() : undefined)
+      if (!task?.gone?.()) return task
+      this.stats.dropped++
+      task.reject(goneError())
+    }
   }
 
   private post(slot: Slot, task: Task): void {
