@@ -125,7 +125,7 @@ describe('reads off the event loop', () => {
     expect(await second).toBeInstanceOf(Error)
     const after = await fetch(`${base}/stats?startAt=0&endAt=${end}`, { headers: bearer(token) })
     expect(after.status).toBe(200)
-    expect((await after.json()).pageviews).toBe(60_000)
+    expect(((await after.json()) as { pageviews: number }).pageviews).toBe(60_000)
     // The abandoned read never ran: the worker went from the first read to the stats.
     expect(server.app.ctx.reads.stats.dropped).toBe(1)
   })
