@@ -90,11 +90,13 @@ describe('visit table', () => {
 
   test('a purge that cuts visits and a reset leave the visit table exact', async () => {
     const site = await createWebsiteV1(file.server.app, file.token, { name: 'Purged', domain: 'example.com' })
-    await writeHits(file.server, traffic(3).map((h) => ({ ...h, websiteId: site.website_id })))
+    // Everything before 36 h in goes, in small chunks: visits across that instant lose their first views
+    // (the random traffic, and one visit placed across it for certain).
+    const cutoff = T0 + 36 * HOUR + 7 * 60_000
+    const across = [-5, 5, 10].map((minutes) => ({ session: 'across', visit: 'across', at: cutoff + minutes * 60_000, path: `/across${minutes}` }))
+    await writeHits(file.server, [...traffic(3), ...across].map((h) => ({ ...h, websiteId: site.website_id })))
     const all = { startAt: T0 - HOUR, endAt: T0 + 80 * HOUR }
     const before = await same(site.website_uuid, 'stats', all)
-    // Everything before 36 h in, in small chunks: visits across that instant lose their first views.
-    const cutoff = T0 + 36 * HOUR + 7 * 60_000
     for (;;) {
       const done = (await file.server.app.ctx.writer.task('purge', cutoff, 7)) as { events: number; sessions: number }
       if (done.events + done.sessions < 7) break

@@ -197,18 +197,17 @@ function writeAll(messages, hits) {
 const purgeStmts = {
   websites: db.prepare('SELECT website_id FROM website').pluck(),
   oldEvents: db.prepare('SELECT event_id, session_id, visit_id, event_type FROM website_event WHERE website_id = ? AND created_at < ? LIMIT ?').raw(),
-  // A visit that lost views: measured again over the views it has left (migration 007), or gone with its last.
+  // A visit that lost views is deleted and measured again over the views it has left (as migration 007 fills
+  // the table: ties to the first and the last inserted); none left, no row.
   deleteVisit: db.prepare('DELETE FROM visit WHERE session_id = ? AND visit_id = ?'),
-  remeasureVisit: db.prepare(`UPDATE visit SET
-      views = (SELECT count(*) FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1),
-      first_at = (SELECT min(created_at) FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1),
-      last_at = (SELECT max(created_at) FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1),
-      entry_id = (SELECT event_id FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1
-        ORDER BY created_at, event_id LIMIT 1),
-      exit_id = (SELECT event_id FROM website_event e WHERE e.session_id = visit.session_id AND e.visit_id = visit.visit_id AND e.event_type = 1
-        ORDER BY created_at DESC, event_id DESC LIMIT 1)
-    WHERE session_id = ? AND visit_id = ?`),
-  visitLeft: db.prepare('SELECT 1 FROM website_event WHERE session_id = ? AND visit_id = ? AND event_type = 1 LIMIT 1').pluck(),
+  remeasureVisit: db.prepare(`INSERT INTO visit (session_id, visit_id, website_id, first_at, last_at, views, entry_id, exit_id)
+    SELECT session_id, visit_id, min(website_id), min(created_at), max(created_at), count(*),
+      (SELECT f.event_id FROM website_event f WHERE f.session_id = e.session_id AND f.visit_id = e.visit_id AND f.event_type = 1
+        ORDER BY f.created_at, f.event_id LIMIT 1),
+      (SELECT l.event_id FROM website_event l WHERE l.session_id = e.session_id AND l.visit_id = e.visit_id AND l.event_type = 1
+        ORDER BY l.created_at DESC, l.event_id DESC LIMIT 1)
+    FROM website_event e WHERE session_id = @sessionId AND visit_id = @visitId AND event_type = 1
+    GROUP BY session_id, visit_id`),
   deleteEventData: db.prepare('DELETE FROM event_data WHERE event_id = ?'),
   deleteEvent: db.prepare('DELETE FROM website_event WHERE event_id = ?'),
   emptySessions: db
@@ -243,8 +242,8 @@ const purgeChunk = db.transaction((before, limit) => {
   }
   for (const [sessionId, visits] of cut) {
     for (const visitId of visits) {
-      if (purgeStmts.visitLeft.get(sessionId, visitId) === undefined) purgeStmts.deleteVisit.run(sessionId, visitId)
-      else purgeStmts.remeasureVisit.run(sessionId, visitId)
+      purgeStmts.deleteVisit.run(sessionId, visitId)
+      purgeStmts.remeasureVisit.run({ sessionId, visitId })
     }
   }
   for (const websiteId of websites) {

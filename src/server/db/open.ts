@@ -2,8 +2,7 @@ import { accessSync, constants } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate } from './migrate'
-import { registerChannel } from '../queries/channel'
-import { registerRegexp } from './regexp'
+import { registerFunctions } from './functions'
 
 export type Db = Database.Database
 
@@ -120,9 +119,8 @@ export function openDatabase({ file, nativeBinding }: OpenOptions): Db {
     db.pragma('temp_store = MEMORY')
     assertWritable(db)
     migrate(db)
-    // The SQL functions queries call (regex filters, channels); every query runs on this connection.
-    registerRegexp(db)
-    registerChannel(db)
+    // Every query may run on this connection.
+    registerFunctions(db)
   } catch (error) {
     db.close()
     throw openError(file, error)

@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3'
 import type { Db, OpenOptions } from './open'
-import { registerChannel } from '../queries/channel'
-import { registerRegexp } from './regexp'
+import { registerFunctions } from './functions'
 
 /**
  * A read-only connection to a database file that openDatabase has opened and migrated (the read pool's
@@ -17,8 +16,7 @@ export function openReadConnection({ file, nativeBinding }: OpenOptions): Db {
     // over a million rows does not leave the thread's heap hundreds of MB larger.
     db.pragma('cache_size = -8000')
     db.pragma('temp_store = DEFAULT')
-    registerRegexp(db)
-    registerChannel(db)
+    registerFunctions(db)
   } catch (error) {
     db.close()
     throw error

@@ -19,7 +19,7 @@ import { BoundedCache } from '../lib/bounded-cache'
  * "Paid" means a utm_medium naming paid media (cpc, ppc, cpm, cpv, paid…, retargeting, display) or an
  * ad click id. fbclid is not a sign of payment: Facebook adds it to every outbound link, organic or not.
  */
-export const CHANNEL_DOMAINS = {
+const CHANNEL_DOMAINS = {
   email: ['mail.google.com', 'gmail.com', 'outlook.live.com', 'outlook.office.com', 'mail.yahoo.com', 'mail.proton.me'],
   search: [
     'google.*',
@@ -93,7 +93,7 @@ const isSocialDomain = domainTest(CHANNEL_DOMAINS.social)
 const isShoppingDomain = domainTest(CHANNEL_DOMAINS.shopping)
 const isVideoDomain = domainTest(CHANNEL_DOMAINS.video)
 
-export interface ChannelInput {
+interface ChannelInput {
   /** The referrer is another site's (not none, not empty, not the website itself). */
   external: boolean
   referrerDomain: string | null
@@ -104,7 +104,7 @@ export interface ChannelInput {
 }
 
 /** The channel of a visit's first view (the rules above). */
-export function channelOf({ external, referrerDomain, utmMedium, utmSource, clicks }: ChannelInput): string {
+function channelOf({ external, referrerDomain, utmMedium, utmSource, clicks }: ChannelInput): string {
   if (!external && utmSource === null && utmMedium === null && (clicks & ANY_CLICK) === 0) return 'direct'
   const medium = asciiLower(utmMedium ?? '')
   const source = asciiLower(utmSource ?? '')
@@ -130,7 +130,7 @@ export function channelOf({ external, referrerDomain, utmMedium, utmSource, clic
   return paid ? 'paidAds' : 'referral'
 }
 
-export const CHANNEL_SQL_FUNCTION = 'dashi_channel'
+const CHANNEL_SQL_FUNCTION = 'dashi_channel'
 
 /** SQL of the click-id mask of view `e`. */
 const CLICK_MASK = CLICK_IDS.map((id, i) => `((e.${id} IS NOT NULL) << ${i})`).join(' | ')

@@ -166,11 +166,14 @@ export function getWebsiteStats(db: Db, scope: Scope, parsed: ParsedFilters): We
 }
 
 /**
- * One row per visit with (filtered) views in the range: session_id, visit_id, c (views), t (seconds). Without
- * filters from the visit table (visits.ts), else by grouping the filtered views.
+ * The visit table (visits.ts) holds whole visits, so it answers only when every view counts: without filters.
+ * With filters, queries group the filtered views themselves.
  */
+const fromVisits = (parsed: ParsedFilters) => parsed.filters.length === 0
+
+/** One row per visit with (filtered) views in the range: session_id, visit_id, c (views), t (seconds). */
 function perVisit(db: Db, scope: Scope, parsed: ParsedFilters): Source {
-  if (parsed.filters.length === 0) return visitRows(db, scope)
+  if (fromVisits(parsed)) return visitRows(db, scope)
   const src = source(scope, parsed, 'view')
   return {
     sql: `SELECT e.session_id, e.visit_id, count(*) AS c, (max(e.created_at) - min(e.created_at)) / 1000 AS t
@@ -182,22 +185,18 @@ function perVisit(db: Db, scope: Scope, parsed: ParsedFilters): Source {
 /** Views and distinct sessions per bucket; only buckets with data, in time order. */
 export function getPageviewSeries(db: Db, scope: Scope, parsed: ParsedFilters, bucketing: Bucketing): { pageviews: Point[]; sessions: Point[] } {
   const label = columnLabel(db, scope, bucketing)
-  let rows: { x: string; views: number; sessions: number }[]
-  if (parsed.filters.length === 0) {
-    // Whole visits inside one bucket count as one row each (visits.ts).
-    const visits = bucketRows(db, scope, label.key)
-    rows = prepared(
-      db,
-      `SELECT ${label.of('min(t)')} AS x, sum(c) AS views, count(DISTINCT session_id) AS sessions FROM (${visits.sql}) GROUP BY k ORDER BY k`
-    ).all({ ...visits.params, ...label.params }) as typeof rows
-  } else {
+  // Rows `k` (bucket key), `t` (an instant in the bucket), session_id, `c` (views): a whole visit inside one
+  // bucket is one row (visits.ts), a filtered view is one row.
+  let buckets: Source
+  if (fromVisits(parsed)) buckets = bucketRows(db, scope, label.key)
+  else {
     const src = source(scope, parsed, 'view')
-    rows = prepared(
-      db,
-      `SELECT ${label.of('e.created_at')} AS x, count(*) AS views, count(DISTINCT e.session_id) AS sessions
-       FROM ${src.sql} GROUP BY x ORDER BY x`
-    ).all({ ...src.params, ...label.params }) as typeof rows
+    buckets = { sql: `SELECT ${label.key('e.created_at')} AS k, e.created_at AS t, e.session_id, 1 AS c FROM ${src.sql}`, params: src.params }
   }
+  const rows = prepared(
+    db,
+    `SELECT ${label.of('min(t)')} AS x, sum(c) AS views, count(DISTINCT session_id) AS sessions FROM (${buckets.sql}) GROUP BY k ORDER BY k`
+  ).all({ ...buckets.params, ...label.params }) as { x: string; views: number; sessions: number }[]
   return {
     pageviews: rows.map((r) => ({ x: r.x, y: r.views })),
     sessions: rows.map((r) => ({ x: r.x, y: r.sessions }))
@@ -311,7 +310,7 @@ function visitAttribute(type: MetricType): string {
  * counts, so entry, exit and channel need one row per visit only, not the join back to each of its views.
  */
 function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType): Source {
-  if ((VISIT_TYPES as readonly string[]).includes(type) && parsed.filters.length === 0) {
+  if ((VISIT_TYPES as readonly string[]).includes(type) && fromVisits(parsed)) {
     // The visit table knows each visit's first and last view (visits.ts): one row read per visit.
     const visits = visitRows(db, scope, { ends: true })
     const attribute = type === 'channel' ? CHANNEL_SQL : 'e.url_path'
@@ -351,11 +350,15 @@ export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: Me
  */
 function getSessionMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: keyof typeof SESSION_COLUMNS, options: MetricOptions): MetricRow[] {
   const column = SESSION_COLUMNS[type]
-  // The visitors: from the visit table without filters (visits.ts), else from the filtered views.
-  const src: Source =
-    parsed.filters.length === 0
-      ? (({ sql, params }) => ({ sql: `(${sql}) e`, params }))(visitRows(db, scope))
-      : source(scope, parsed, 'view')
+  // The visitors: every session with a (filtered) view in the range.
+  let visitors: Source
+  if (fromVisits(parsed)) {
+    const visits = visitRows(db, scope)
+    visitors = { sql: `SELECT session_id FROM (${visits.sql})`, params: visits.params }
+  } else {
+    const src = source(scope, parsed, 'view')
+    visitors = { sql: `SELECT e.session_id FROM ${src.sql}`, params: src.params }
+  }
   const present = type === 'distinctId' ? ' AND s.distinct_id IS NOT NULL' : ''
   const country = withCountry(type) ? ', s.country AS country' : ''
   const groupCountry = withCountry(type) ? ', country' : ''
@@ -363,9 +366,9 @@ function getSessionMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: ke
   return prepared(
     db,
     `SELECT ${column} AS x, count(*) AS y${country} FROM session s
-     WHERE s.session_id IN (SELECT e.session_id FROM ${src.sql})${present}
+     WHERE s.session_id IN (${visitors.sql})${present}
      GROUP BY x${groupCountry}${search} ORDER BY y DESC, x ASC LIMIT @limit OFFSET @offset`
-  ).all({ ...src.params, limit: options.limit, offset: options.offset, search: contains(options.search ?? '') }) as MetricRow[]
+  ).all({ ...visitors.params, limit: options.limit, offset: options.offset, search: contains(options.search ?? '') }) as MetricRow[]
 }
 
 export interface ExpandedMetricRow {

@@ -18,7 +18,7 @@ export interface VisitScope {
 }
 
 /** The website's longest visit so far, first to last view (ms); 0 with none. */
-export function visitSpan(db: Db, websiteId: number): number {
+function visitSpan(db: Db, websiteId: number): number {
   return (prepared(db, 'SELECT span FROM visit_span WHERE website_id = ?').pluck().get(websiteId) as number | undefined) ?? 0
 }
 
@@ -36,7 +36,7 @@ const WHOLE = 'website_id = @websiteId AND first_at BETWEEN @start AND @end AND 
 const VIEW_IN_RANGE = (alias: string) =>
   `${alias}.session_id = c.session_id AND ${alias}.created_at BETWEEN @start AND @end AND ${alias}.visit_id = c.visit_id AND ${alias}.event_type = @pageView`
 
-export function visitParams(db: Db, scope: VisitScope): Record<string, number> {
+function visitParams(db: Db, scope: VisitScope): Record<string, number> {
   const span = visitSpan(db, scope.websiteId)
   return {
     websiteId: scope.websiteId,
@@ -55,9 +55,7 @@ export function visitParams(db: Db, scope: VisitScope): Record<string, number> {
  * The same rows as grouping the range's views by session and visit.
  */
 export function visitRows(db: Db, scope: VisitScope, options: { ends?: boolean } = {}): { sql: string; params: Record<string, number> } {
-  const ends = options.ends
-    ? ', entry_id, exit_id'
-    : ''
+  const ends = options.ends ? ', entry_id, exit_id' : ''
   const cutEnds = options.ends
     ? `, (SELECT f.event_id FROM website_event f WHERE ${VIEW_IN_RANGE('f')} ORDER BY f.created_at, f.event_id LIMIT 1) AS entry_id,
         (SELECT l.event_id FROM website_event l WHERE ${VIEW_IN_RANGE('l')} ORDER BY l.created_at DESC, l.event_id DESC LIMIT 1) AS exit_id`
