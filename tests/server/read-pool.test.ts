@@ -196,11 +196,41 @@ describe('ReadPool', () => {
     const track = (name: string, p: Promise<unknown>) => p.then(() => order.push(name))
     await Promise.all([
       track('table 1', reads.run('getMetrics', scope, { filters: [], match: 'all' }, 'path', { limit: 10, offset: 0 })),
-      track('table 2', reads.run('getMetrics', scope, { filters: [], match: 'all' }, 'path', { limit: 10, offset: 0 })),
-      track('table 3', reads.run('getMetrics', scope, { filters: [], match: 'all' }, 'path', { limit: 10, offset: 0 })),
+      track('table 2', reads.run('getMetrics', scope, { filters: [], match: 'all' }, 'path', { limit: 11, offset: 0 })),
+      track('table 3', reads.run('getMetrics', scope, { filters: [], match: 'all' }, 'path', { limit: 12, offset: 0 })),
       track('active', reads.run('getActiveVisitors', websiteId, 0, 100_000_000))
     ])
     expect(order).toEqual(['table 1', 'active', 'table 2', 'table 3'])
+  })
+
+  it('answers identical waiting reads with one run, each caller with its own copy and every hit written before it asked', async () => {
+    const { db, file } = tempDb()
+    const reads = pool({ file, size: 1 })
+    const websiteId = addWebsite(db)
+    seedEvents(db, websiteId, 20_000, 100_000_000)
+    const scope = { websiteId, start: 0, end: 200_000_000, selfDomain: null }
+    const none = { filters: [], match: 'all' } as const
+    const table = (limit: number) => reads.run('getMetrics', scope, none, 'path', { limit, offset: 0 })
+    await reads.run('getDateRange', websiteId) // the thread is up
+    // The thread is busy with one table; while it runs, an event is written, then three users ask for the
+    // same table and one for another.
+    const busy = table(5)
+    db.prepare(`INSERT INTO website_event (website_id, session_id, visit_id, created_at, event_type, url_path, hostname)
+      VALUES (?, 1, 'late', 150000000, 1, '/-late', 'example.com')`).run(websiteId)
+    const same = [table(2000), table(2000), table(2000)]
+    const other = table(3)
+    const [a, b, c] = await Promise.all(same)
+    await Promise.all([busy, other])
+    expect(reads.stats.joined).toBe(2)
+    expect(a).toEqual(b)
+    expect(a).toEqual(c)
+    // The event written before they asked is in the answer they share (first by path, all having one visitor); each got its own rows.
+    expect(a.some((row) => row.x === '/-late')).toBe(true)
+    expect(a).not.toBe(b)
+    a.length = 0
+    expect(b.some((row) => row.x === '/-late')).toBe(true)
+    expect((await other).length).toBe(3)
+    expect(reads.stats.reads).toBe(6)
   })
 
   it('empties the WAL again and again while hits are written and reads overlap without a gap', async () => {

@@ -11,8 +11,13 @@
 //   LOAD_RATE [3000]         hits per second, half to /api/collect (v1), half to /api/send (current); about half
 //                            of what `npm run bench` reaches on this 2-core machine
 //   LOAD_CONNECTIONS [50]    ingest connections (autocannon, paced to LOAD_RATE over all of them)
-//   LOAD_USERS [3]           dashboard users reading at once, each over up to 6 connections as a browser
+//   LOAD_USERS [3]           dashboard users on the overview at once, each over up to 6 connections as a browser:
+//                            each loads it as OverviewView.vue does (stats and series with the previous period, the
+//                            14 tables) for the 24h, 7d and 30d presets in turn, ranges as the presets give them
+//                            (whole hours and days, src/renderer/src/lib/range.ts)
 //   LOAD_READ_PAUSE_MS [2000] a user's pause between two overview loads (reading the page)
+//   LOAD_WATCHERS [1]        users on the realtime page, which asks for active visitors and the last 30 minutes
+//                            every 5 s after the last answer (RealtimeView.vue)
 //   LOAD_EVENTS [200000]     events in the generated data set (bench/data.mjs), over LOAD_DAYS [30] days
 //   LOAD_WARMUP_S [min(60, a quarter of the run)]  RSS growth is measured from the end of the warm-up
 //   LOAD_RSS_BOUND_MB [64]   allowed RSS growth after the warm-up (floor to floor, see memoryVerdict and below)
@@ -52,7 +57,7 @@ import autocannon from 'autocannon'
 import { generate, READY_LINE, ROOT } from '../../bench/data.mjs'
 import { collectBody, collectToken, createHitSource, hitRequest, sendBody, sendToken } from '../../bench/hits.mjs'
 import { installCleanup, makeTempDir, procStatusKb, removeTempDir, startNode } from '../../bench/proc.mjs'
-import { SPEC_OVERVIEW_TABLES } from '../../bench/reads.mjs'
+import { OVERVIEW_TABLES } from '../../bench/reads.mjs'
 import { ensureBuilt, inspectDatabase, SERVER_ENTRY } from './crash.mjs'
 
 const HOUR = 3_600_000
@@ -64,12 +69,17 @@ const DIALECTS = [
   { name: '/api/collect', phase: 'lc', body: collectBody, token: collectToken },
   { name: '/api/send', phase: 'ls', body: sendBody, token: sendToken }
 ]
-/** The ranges a user looks at, in turn, as the dashboard's range picker offers them. */
+/**
+ * The presets a user looks at, in turn, as the dashboard's range picker gives them in UTC (presetRange in
+ * src/renderer/src/lib/range.ts): the 24 hours up to the end of the current one, whole days up to the end of today.
+ */
 const RANGES = [
-  { name: '24h', span: DAY, unit: 'hour' },
-  { name: '7d', span: 7 * DAY, unit: 'day' },
-  { name: '30d', span: 30 * DAY, unit: 'day' }
+  { name: '24h', unit: 'hour', at: (now) => ({ startAt: Math.floor(now / HOUR) * HOUR + HOUR - DAY, endAt: Math.floor(now / HOUR) * HOUR + HOUR - 1 }) },
+  { name: '7d', unit: 'day', at: (now) => ({ startAt: Math.floor(now / DAY) * DAY - 6 * DAY, endAt: Math.floor(now / DAY) * DAY + DAY - 1 }) },
+  { name: '30d', unit: 'day', at: (now) => ({ startAt: Math.floor(now / DAY) * DAY - 29 * DAY, endAt: Math.floor(now / DAY) * DAY + DAY - 1 }) }
 ]
+/** RealtimeView.vue's REFRESH_MS: the next poll starts this long after the last answer. */
+const REALTIME_REFRESH_MS = 5000
 
 function envNumber(name, fallback, min = 0) {
   const raw = process.env[name]
@@ -86,6 +96,7 @@ function settingsFromEnv() {
     rate: Math.round(envNumber('LOAD_RATE', 3000, 1)),
     connections: Math.round(envNumber('LOAD_CONNECTIONS', 50, 1)),
     users: Math.round(envNumber('LOAD_USERS', 3, 0)),
+    watchers: Math.round(envNumber('LOAD_WATCHERS', 1, 0)),
     readPauseMs: envNumber('LOAD_READ_PAUSE_MS', 2000),
     events: Math.round(envNumber('LOAD_EVENTS', 200_000, 1)),
     days: Math.round(envNumber('LOAD_DAYS', 30, 1)),
@@ -183,26 +194,34 @@ function httpClient(baseUrl, token) {
 /** One overview load as OverviewView.vue makes it: everything at once, over the user's 6 connections. */
 function overviewRequests(websiteUuid, range, now) {
   const site = `/api/websites/${websiteUuid}`
-  const q = { startAt: now - range.span, endAt: now, timezone: 'UTC' }
+  const q = { ...range.at(now), timezone: 'UTC' }
   return [
     ['stats', `${site}/stats`, { ...q, compare: 'prev' }],
     ['pageviews', `${site}/pageviews`, { ...q, unit: range.unit, compare: 'prev' }],
-    ...SPEC_OVERVIEW_TABLES.map((type) => ['metrics', `${site}/metrics`, { ...q, type }]),
-    ['active', `${site}/active`, {}],
+    ...OVERVIEW_TABLES.map((type) => ['metrics', `${site}/metrics`, { ...q, type }])
+  ]
+}
+
+/** One poll of the realtime page (RealtimeView.vue): active visitors and the last 30 minutes, at once. */
+function realtimeRequests(websiteUuid) {
+  return [
+    ['active', `/api/websites/${websiteUuid}/active`, {}],
     ['realtime', `/api/realtime/${websiteUuid}`, { timezone: 'UTC' }]
   ]
 }
 
-/** Users loading the overview again and again until `deadline`; latencies per endpoint group, errors by status. */
-async function readLoop({ baseUrl, token, websiteUuid, users, pauseMs, deadline, reads, readErrors, errorSamples }) {
-  const user = async (index) => {
+/**
+ * Users on the overview loading it again and again, and watchers polling the realtime page, until `deadline`;
+ * latencies per endpoint group (a whole overview load and a whole realtime poll too), errors by status.
+ */
+async function readLoop({ baseUrl, token, websiteUuid, users, watchers, pauseMs, deadline, reads, readErrors, errorSamples }) {
+  const session = async (whole, requests, pause) => {
     const http = httpClient(baseUrl, token)
     try {
-      for (let turn = index; performance.now() < deadline; turn++) {
-        const range = RANGES[turn % RANGES.length]
+      for (let turn = 0; performance.now() < deadline; turn++) {
         const started = performance.now()
-        const answers = await Promise.all(overviewRequests(websiteUuid, range, Date.now()).map(([group, path, query]) => http.get(path, query).then((res) => ({ group, res }))))
-        reads.overview.add(performance.now() - started)
+        const answers = await Promise.all(requests(turn).map(([group, path, query]) => http.get(path, query).then((res) => ({ group, res }))))
+        reads[whole].add(performance.now() - started)
         for (const { group, res } of answers) {
           reads[group].add(res.ms)
           if (res.status !== 200) {
@@ -211,13 +230,16 @@ async function readLoop({ baseUrl, token, websiteUuid, users, pauseMs, deadline,
           }
         }
         const left = deadline - performance.now()
-        if (left > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, left)))
+        if (left > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)))
       }
     } finally {
       http.close()
     }
   }
-  await Promise.all(Array.from({ length: users }, (_, i) => user(i)))
+  await Promise.all([
+    ...Array.from({ length: users }, (_, i) => session('overview', (turn) => overviewRequests(websiteUuid, RANGES[(i + turn) % RANGES.length], Date.now()), pauseMs)),
+    ...Array.from({ length: watchers }, () => session('poll', () => realtimeRequests(websiteUuid), REALTIME_REFRESH_MS))
+  ])
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -278,7 +300,7 @@ export async function runLoad(settings, log = (line) => console.error(`load: ${l
     let sampler
     let stopped
     const figures = { acked: new Set(), statusCounts: {}, ingestLatency: samples(), perSecond: [], readErrors: {}, errorSamples: [] }
-    const reads = Object.fromEntries(['overview', 'stats', 'pageviews', 'metrics', 'active', 'realtime'].map((g) => [g, samples()]))
+    const reads = Object.fromEntries(['overview', 'stats', 'pageviews', 'metrics', 'poll', 'active', 'realtime'].map((g) => [g, samples()]))
     let ingestRun
     const seconds = Math.round(settings.minutes * 60)
     try {
@@ -293,7 +315,7 @@ export async function runLoad(settings, log = (line) => console.error(`load: ${l
       }, 1000)
       const { token } = await api(url, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
       const sources = DIALECTS.map((d) => createHitSource({ websiteUuid: website.uuid, body: d.body, token: d.token, visitors: 20_000, seed: settings.seed + 7 }))
-      log(`server ready at ${url} (pid ${pid}); ${seconds} s of ${settings.rate} hits/s over ${settings.connections} connections + ${settings.users} dashboard users`)
+      log(`server ready at ${url} (pid ${pid}); ${seconds} s of ${settings.rate} hits/s over ${settings.connections} connections + ${settings.users} users on the overview and ${settings.watchers} on the realtime page`)
       const deadline = performance.now() + seconds * 1000
       const progress = setInterval(() => {
         const last = rss.at(-1)
@@ -302,7 +324,7 @@ export async function runLoad(settings, log = (line) => console.error(`load: ${l
       try {
         const [run] = await Promise.all([
           ingest({ url, sources, rate: settings.rate, connections: settings.connections, seconds, acked: figures.acked, latency: figures.ingestLatency, statusCounts: figures.statusCounts, perSecond: figures.perSecond }),
-          readLoop({ baseUrl: url, token, websiteUuid: website.uuid, users: settings.users, pauseMs: settings.readPauseMs, deadline, reads, readErrors: figures.readErrors, errorSamples: figures.errorSamples })
+          readLoop({ baseUrl: url, token, websiteUuid: website.uuid, users: settings.users, watchers: settings.watchers, pauseMs: settings.readPauseMs, deadline, reads, readErrors: figures.readErrors, errorSamples: figures.errorSamples })
         ])
         ingestRun = run
       } finally {
@@ -428,8 +450,8 @@ export function report(result, { memory, failures, ok }) {
   const lines = [
     '',
     `Mixed load: ${(result.elapsedSeconds / 60).toFixed(1)} min; ingest paced at ${fmt(settings.rate)} hits/s over ${settings.connections} connections ` +
-      `(half /api/collect, half /api/send); ${settings.users} dashboard users loading the overview (stats, pageviews, ${SPEC_OVERVIEW_TABLES.length} metrics, active, realtime; ` +
-      `24h / 7d / 30d in turn, ${settings.readPauseMs} ms pause)`,
+      `(half /api/collect, half /api/send); ${settings.users} users loading the overview (stats, pageviews, ${OVERVIEW_TABLES.length} tables; ` +
+      `24h / 7d / 30d presets in turn, ${settings.readPauseMs} ms pause); ${settings.watchers} on the realtime page (active + realtime every ${REALTIME_REFRESH_MS / 1000} s)`,
     `data set: ${fmt(result.dataSet.events)} events, ${fmt(result.dataSet.sessions)} sessions over ${settings.days} days (${result.dataSet.dbMb} MB), seed ${settings.seed}`,
     '',
     'ingest',
@@ -449,6 +471,7 @@ export function report(result, { memory, failures, ok }) {
     latencyRow('read: stats', result.reads.stats),
     latencyRow('read: pageviews', result.reads.pageviews),
     latencyRow('read: metrics (each table)', result.reads.metrics),
+    latencyRow('read: whole realtime poll', result.reads.poll),
     latencyRow('read: active', result.reads.active),
     latencyRow('read: realtime', result.reads.realtime),
     `  read errors                    ${Object.keys(result.readErrors).length ? Object.entries(result.readErrors).map(([k, n]) => `${k}: ${n}`).join(', ') : 'none'}`,

@@ -58,6 +58,8 @@ interface Task {
   request: WorkerRequest
   /** A light read (LIGHT_READS) or a checkpoint: neither holds a checkpoint back for long. */
   light: boolean
+  /** The read and its arguments, while it waits: an identical read asked for meanwhile joins it (see ReadPool.run). */
+  key?: string
   /** True once nobody waits for the answer any more (see readCaller). */
   gone?: () => boolean
   resolve: (value: unknown) => void
@@ -73,6 +75,37 @@ interface Task {
 export const readCaller = new AsyncLocalStorage<{ gone: () => boolean }>()
 
 const goneError = () => new AppError(503, 'The client closed the request before its read ran.')
+
+/**
+ * A read's name and arguments as one string: equal for reads that must give equal answers. Values JSON
+ * would merge (undefined and null, NaN and Infinity and null) stay apart; arguments JSON cannot write
+ * (a BigInt) give no key, and such a read joins none.
+ */
+function readKey(name: string, args: unknown[]): string | undefined {
+  try {
+    const text = JSON.stringify(args, (_key, value: unknown) =>
+      value === undefined ? '\u0000undefined' : typeof value === 'number' && !Number.isFinite(value) ? `\u0000${value}` : value
+    )
+    return `${name}\u0000${text}`
+  } catch {
+    return undefined
+  }
+}
+
+/** Adds a caller to a waiting task: it is answered with the task, and the task is gone once all its callers are. */
+function join(task: Task, caller: Pick<Task, 'resolve' | 'reject' | 'gone'>): void {
+  const { resolve, reject, gone } = task
+  task.resolve = (value) => {
+    resolve(value)
+    caller.resolve(value)
+  }
+  task.reject = (error) => {
+    reject(error)
+    caller.reject(error)
+  }
+  // A caller that cannot tell (no HTTP request behind it) is never gone.
+  task.gone = gone && caller.gone ? () => gone() && caller.gone!() : undefined
+}
 
 interface Slot {
   worker: Worker
@@ -180,8 +213,14 @@ export class ReadPool {
   /** 'wanted': breakdowns wait for the running ones to finish; 'running': a worker is checkpointing. */
   private checkpoint: 'wanted' | 'running' | null = null
 
-  /** Figures for the benchmark and tests: checkpoints that emptied the WAL, those that could not, reads dropped unrun. */
-  readonly stats = { reads: 0, failedWorkers: 0, checkpoints: 0, checkpointsMissed: 0, dropped: 0 }
+  /** Waiting reads by read name and arguments (Task.key), for identical reads to join. */
+  private readonly waitingByKey = new Map<string, Task>()
+
+  /**
+   * Figures for the benchmark and tests: checkpoints that emptied the WAL, those that could not, reads dropped
+   * unrun, reads answered by an identical waiting one (joined).
+   */
+  readonly stats = { reads: 0, failedWorkers: 0, checkpoints: 0, checkpointsMissed: 0, dropped: 0, joined: 0 }
 
   constructor(options: ReadPoolOptions) {
     this.file = options.file
@@ -194,7 +233,15 @@ export class ReadPool {
     this.walCheckpointBytes = options.walCheckpointBytes ?? WAL_CHECKPOINT_BYTES
   }
 
-  /** Runs a read; resolves with its result, or rejects with what it threw. */
+  /**
+   * Runs a read; resolves with its result, or rejects with what it threw.
+   *
+   * A read identical to one still waiting for a worker (same name, same arguments) joins it: one run answers
+   * both, each caller with its own copy. Users of one dashboard ask for the same ranges (presets are whole
+   * hours and days), and under a backlog every duplicate would cost its seconds again. A read already running
+   * is not joined: it may have started before a hit the caller has seen acknowledged, and a read shows every
+   * hit acknowledged before it was asked for. The joined read is dropped only when all its callers are gone.
+   */
   run<N extends ReadName>(name: N, ...args: ReadArgs<N>): Promise<ReadResult<N>> {
     if (this.closed) return Promise.reject(closedError())
     this.stats.reads++
@@ -206,9 +253,17 @@ export class ReadPool {
       }
     }
     const gone = readCaller.getStore()?.gone
+    const key = readKey(name, args)
     return new Promise((resolve, reject) => {
+      const waiting = key === undefined ? undefined : this.waitingByKey.get(key)
+      if (waiting) {
+        this.stats.joined++
+        join(waiting, { resolve: (value) => resolve(structuredClone(value) as ReadResult<N>), reject, gone })
+        return
+      }
       const light = LIGHT_READS.has(name)
-      const task = { request: { id: this.nextId++, name, args }, light, gone, resolve: resolve as (value: unknown) => void, reject }
+      const task: Task = { request: { id: this.nextId++, name, args }, light, key, gone, resolve: resolve as (value: unknown) => void, reject }
+      if (key !== undefined) this.waitingByKey.set(key, task)
       ;(light ? this.light : this.queue).push(task)
       this.dispatch()
     })
@@ -243,6 +298,7 @@ export class ReadPool {
   private next(): Task | undefined {
     for (;;) {
       const task = this.light.shift() ?? (this.checkpoint === null ? this.queue.shift() : undefined)
+      if (task?.key !== undefined) this.waitingByKey.delete(task.key)
       if (!task?.gone?.()) return task
       this.stats.dropped++
       task.reject(goneError())
@@ -340,6 +396,7 @@ export class ReadPool {
   }
 
   private failAll(error: Error): void {
+    this.waitingByKey.clear()
     for (const task of [...this.light.splice(0), ...this.queue.splice(0)]) {
       task.reject(new AppError(503, `The dashboard query failed: ${error.message}. Try again.`))
     }
@@ -349,6 +406,7 @@ export class ReadPool {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.waitingByKey.clear()
     for (const task of [...this.light.splice(0), ...this.queue.splice(0)]) task.reject(closedError())
     const slots = this.slots.splice(0)
     for (const slot of slots) slot.task?.reject(closedError())
