@@ -209,7 +209,7 @@ describe('ReadPool', () => {
     const websiteId = addWebsite(db)
     seedEvents(db, websiteId, 20_000, 100_000_000)
     const scope = { websiteId, start: 0, end: 200_000_000, selfDomain: null }
-    const none = { filters: [], match: 'all' } as const
+    const none = { filters: [], match: 'all' as const }
     const table = (limit: number) => reads.run('getMetrics', scope, none, 'path', { limit, offset: 0 })
     await reads.run('getDateRange', websiteId) // the thread is up
     // The thread is busy with one table; while it runs, an event is written, then three users ask for the
