@@ -14,7 +14,8 @@ import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
-import { ensureDataSet, ensureBuilt, formatSummary, parseCommonArgs, PROFILES_SAMPLE, READY_LINE, ROOT, SERVER_ENTRY } from './data.mjs'
+import Database from 'better-sqlite3'
+import { DATABASE_FILE, ensureDataSet, ensureBuilt, formatSummary, parseCommonArgs, PROFILES_SAMPLE, READY_LINE, ROOT, SERVER_ENTRY } from './data.mjs'
 import { createHitSource, hitRequest, sendBody, sendToken } from './hits.mjs'
 import { installCleanup, procStatusKb, startNode } from './proc.mjs'
 
@@ -305,6 +306,37 @@ async function pickSession(get, websiteUuid, range) {
 // Entry points
 
 /**
+ * Waits until the server has built the daily visitor sets (src/server/queries/day-sets.ts) of every closed UTC
+ * day with events, as a server that has been running does: its housekeeping starts building them seconds
+ * after start-up, on a database made by the generator or upgraded from before migration 008. Returns how
+ * many days and how long the wait took.
+ */
+async function waitForDaySets(dataDir, log) {
+  const db = new Database(`${dataDir}/${DATABASE_FILE}`, { readonly: true, fileMustExist: true })
+  try {
+    const today = Math.floor(Date.now() / DAY)
+    const anyEvent = db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ? LIMIT 1').pluck()
+    let days = 0
+    for (const websiteId of db.prepare('SELECT website_id FROM website').pluck().all()) {
+      const first = db.prepare('SELECT min(created_at) FROM website_event WHERE website_id = ?').pluck().get(websiteId)
+      if (first === null) continue
+      for (let day = Math.floor(first / DAY); day < today; day++) if (anyEvent.get(websiteId, day * DAY, day * DAY + DAY - 1) !== undefined) days++
+    }
+    const started = performance.now()
+    const built = db.prepare('SELECT count(*) FROM day_set_built').pluck()
+    while (built.get() < days) {
+      if (performance.now() - started > 20 * 60_000) throw new Error(`daily visitor sets: ${built.get()} of ${days} days built after 20 minutes`)
+      await new Promise((r) => setTimeout(r, 250))
+    }
+    const seconds = (performance.now() - started) / 1000
+    log(`daily visitor sets of ${days} closed days built (waited ${seconds.toFixed(1)} s)`)
+    return { days, seconds }
+  } finally {
+    db.close()
+  }
+}
+
+/**
  * Runs the read benchmark and returns { rows, failures, server, dataSet, dataDir, website, options }.
  * rows: { endpoint, range ('90d' | '7d' | '-'), n, p50, p95, min, max (ms), rows, ok, error };
  * failures: the rows with ok false; server: { startupMs, rssAtReadyKb, rssKb, hwmKb, stop, … };
@@ -340,6 +372,7 @@ export async function benchReads({
     const rssAtReadyKb = procStatusKb(pid, 'VmRSS')
     log(`server ready at ${url} in ${startupMs.toFixed(0)} ms (pid ${pid})`)
     http = client(url, await login(url))
+    const daySets = await waitForDaySets(dataDir, log)
 
     const website = summary.websites[0]
     const endAt = summary.range.endAt
@@ -365,6 +398,7 @@ export async function benchReads({
 
     const serverInfo = {
       startupMs,
+      daySets,
       rssAtReadyKb,
       rssKb: procStatusKb(pid, 'VmRSS'),
       hwmKb: procStatusKb(pid, 'VmHWM'),
@@ -406,6 +440,7 @@ export function formatReads({ rows, failures, exactness, beside, server, dataSet
   lines.push(
     '',
     `server start-up to ready: ${server.startupMs.toFixed(0)} ms on this database`,
+    ...(server.daySets ? [`daily visitor sets: ${server.daySets.days} closed days, built in the background within ${server.daySets.seconds.toFixed(1)} s of ready (measured after)`] : []),
     `server RSS: ${mb(server.rssAtReadyKb)} at ready, ${mb(server.rssKb)} after the run (VmHWM ${mb(server.hwmKb)})`
   )
   for (const e of exactness ?? []) {

@@ -25,7 +25,12 @@ export interface HousekeepingOptions {
   intervalMs?: number
   /** Time from start() to the first automatic run. */
   firstRunMs?: number
+  /** Time from start() to the first build of daily visitor sets, then between builds (see buildDaySets). */
+  daySetsFirstMs?: number
+  daySetsIntervalMs?: number
 }
+
+const DAY = 86_400_000
 
 export class Housekeeping {
   private readonly db: Db
@@ -36,6 +41,10 @@ export class Housekeeping {
   private readonly intervalMs: number
   private readonly firstRunMs: number
   private timer: NodeJS.Timeout | undefined
+  private daySetsTimer: NodeJS.Timeout | undefined
+  private daySetsRun: Promise<number> | null = null
+  private readonly daySetsFirstMs: number
+  private readonly daySetsIntervalMs: number
   private current: { kind: 'purge' | 'compact'; done: Promise<HousekeepingRun> } | null = null
   private stopped = false
 
@@ -47,6 +56,8 @@ export class Housekeeping {
     this.chunk = options.chunk ?? 2_000
     this.intervalMs = options.intervalMs ?? 6 * 3_600_000
     this.firstRunMs = options.firstRunMs ?? 60_000
+    this.daySetsFirstMs = options.daySetsFirstMs ?? 5_000
+    this.daySetsIntervalMs = options.daySetsIntervalMs ?? 15 * 60_000
   }
 
   /** Runs the purge a minute after start-up, then every few hours (timers that never keep the process up). */
@@ -61,12 +72,48 @@ export class Housekeeping {
       this.timer.unref()
     }
     schedule(this.firstRunMs)
+    const scheduleDaySets = (ms: number) => {
+      this.daySetsTimer = setTimeout(() => {
+        if (this.stopped) return
+        void this.buildDaySets()
+          .catch((error: Error) => this.log.error({ err: error }, 'housekeeping: daily visitor sets stopped'))
+          .finally(() => !this.stopped && scheduleDaySets(this.daySetsIntervalMs))
+      }, ms)
+      this.daySetsTimer.unref()
+    }
+    scheduleDaySets(this.daySetsFirstMs)
   }
 
   async stop(): Promise<void> {
     this.stopped = true
     clearTimeout(this.timer)
+    clearTimeout(this.daySetsTimer)
     await this.current?.done.catch(() => {})
+    await this.daySetsRun?.catch(() => {})
+  }
+
+  /**
+   * Builds the daily visitor sets (queries/day-sets.ts) of every closed UTC day that has none: after start-up
+   * (the days since the last run, or all of them after an upgrade), a new day after midnight, and days whose
+   * sets a late hit made stale. One day per writer task, so hits wait at most one day's build between them.
+   * Resolves with the number of days built (the run already going, if one is).
+   */
+  buildDaySets(): Promise<number> {
+    if (this.daySetsRun) return this.daySetsRun
+    const run = (async () => {
+      let total = 0
+      for (;;) {
+        if (this.stopped) return total
+        const { built, left } = await this.writer.task('daySets', Math.floor(this.now() / DAY), 1)
+        total += built
+        if (!left) return total
+      }
+    })()
+    this.daySetsRun = run
+    void run.finally(() => {
+      this.daySetsRun = null
+    }).catch(() => {})
+    return run
   }
 
   get retentionMonths(): number | null {

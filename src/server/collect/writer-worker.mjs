@@ -215,7 +215,91 @@ const purgeStmts = {
       AND NOT EXISTS (SELECT 1 FROM website_event e WHERE e.session_id = s.session_id) LIMIT ?`)
     .pluck(),
   deleteSessionData: db.prepare('DELETE FROM session_data WHERE session_id = ?'),
-  deleteSession: db.prepare('DELETE FROM session WHERE session_id = ?')
+  deleteSession: db.prepare('DELETE FROM session WHERE session_id = ?'),
+  anyOld: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at < ? LIMIT 1').pluck(),
+  dropBuilt: db.prepare('DELETE FROM day_set_built WHERE website_id = ? AND day <= ?'),
+  dropSets: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day <= ?')
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Daily visitor sets (migration 008, src/server/queries/day-sets.ts): for a closed UTC day of a website,
+// the distinct sessions that viewed each path, so that long ranges OR sets instead of grouping events.
+
+const DAY = 86_400_000
+/** day_set.kind of page paths. */
+const PATH_KIND = 1
+const daySetStmts = {
+  websites: db.prepare('SELECT website_id FROM website ORDER BY website_id').pluck(),
+  firstEvent: db.prepare('SELECT min(created_at) FROM website_event WHERE website_id = ?').pluck(),
+  built: db.prepare('SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ?').pluck(),
+  anyEvent: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ? LIMIT 1').pluck(),
+  views: db
+    .prepare(`SELECT url_path, session_id FROM website_event
+      WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type = 1 AND url_path <> ''
+      ORDER BY url_path, session_id`)
+    .raw(),
+  dropDay: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day = ?'),
+  valueId: db.prepare('SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? AND value = ?').pluck(),
+  addValue: db.prepare('INSERT INTO day_set_value (website_id, kind, value) VALUES (?, ?, ?)'),
+  insertSets: db.prepare('INSERT INTO day_set (website_id, kind, day, sets) VALUES (?, ?, ?, ?)'),
+  markBuilt: db.prepare('INSERT OR IGNORE INTO day_set_built (website_id, day) VALUES (?, ?)')
+}
+
+/** The sets of one day, replacing what the day had, in one transaction (hits wait for it: one day at a time). */
+const buildDay = db.transaction((websiteId, day) => {
+  daySetStmts.dropDay.run(websiteId, day)
+  // All of the day's views first (sorted by path, then session): the connection cannot insert while a
+  // statement iterates. Packed as [value_id, n, session ids…] per path (migration 008).
+  const views = daySetStmts.views.all(websiteId, day * DAY, day * DAY + DAY - 1)
+  const packed = []
+  let value = null
+  let countAt = -1
+  let last = -1
+  for (const [path, sessionId] of views) {
+    // Ids beyond 32 bits do not fit the sets: the day stays unbuilt and is scanned.
+    if (sessionId > 0xffffffff) throw new RangeError('session id beyond 32 bits')
+    if (path !== value) {
+      value = path
+      let id = daySetStmts.valueId.get(websiteId, PATH_KIND, path)
+      if (id === undefined) id = Number(daySetStmts.addValue.run(websiteId, PATH_KIND, path).lastInsertRowid)
+      packed.push(id, 0)
+      countAt = packed.length - 1
+      last = -1
+    }
+    if (sessionId !== last) {
+      packed.push(sessionId)
+      packed[countAt]++
+      last = sessionId
+    }
+  }
+  if (packed.length > 0) daySetStmts.insertSets.run(websiteId, PATH_KIND, day, Buffer.from(Uint32Array.from(packed).buffer))
+  daySetStmts.markBuilt.run(websiteId, day)
+}).immediate
+
+/**
+ * Builds the sets of up to `limit` closed days (before `today`, a UTC day number) that have events and no
+ * sets, oldest first per website. Returns how many it built and whether any day is left.
+ */
+function buildDaySets(today, limit) {
+  let built = 0
+  for (const websiteId of daySetStmts.websites.all()) {
+    const first = daySetStmts.firstEvent.get(websiteId)
+    if (first === null || first === undefined) continue
+    const firstDay = Math.floor(first / DAY)
+    const done = new Set(daySetStmts.built.all(websiteId, firstDay, today - 1))
+    for (let day = firstDay; day < today; day++) {
+      if (done.has(day) || daySetStmts.anyEvent.get(websiteId, day * DAY, day * DAY + DAY - 1) === undefined) continue
+      if (built === limit) return { built, left: true }
+      try {
+        buildDay(websiteId, day)
+      } catch (error) {
+        if (error instanceof RangeError) continue
+        throw error
+      }
+      built++
+    }
+  }
+  return { built, left: false }
 }
 
 /**
@@ -230,6 +314,13 @@ const purgeChunk = db.transaction((before, limit) => {
   const cut = new Map()
   for (const websiteId of websites) {
     if (events >= limit) break
+    // The days the cut-off reaches into lose events: their visitor sets are dropped (rebuilt later, the
+    // cut-off's own day from what it keeps).
+    if (purgeStmts.anyOld.get(websiteId, before) !== undefined) {
+      const lastDay = Math.floor((before - 1) / DAY)
+      purgeStmts.dropBuilt.run(websiteId, lastDay)
+      purgeStmts.dropSets.run(websiteId, lastDay)
+    }
     for (const [id, sessionId, visitId, eventType] of purgeStmts.oldEvents.all(websiteId, before, limit - events)) {
       purgeStmts.deleteEventData.run(id)
       purgeStmts.deleteEvent.run(id)
@@ -269,6 +360,10 @@ const TASKS = {
   vacuum() {
     db.exec('VACUUM')
     return null
+  },
+  /** args [today, limit] → { built, left }: daily visitor sets of closed days (buildDaySets). */
+  daySets([today, limit]) {
+    return buildDaySets(today, limit)
   },
   /** Lets SQLite refresh the statistics its query planner uses, where they are stale. */
   optimize() {

@@ -44,6 +44,8 @@ type ToWorker =
 /** Housekeeping the worker runs between batches (TASKS in writer-worker.mjs): arguments and result. */
 export interface WriterTasks {
   purge: { args: [before: number, limit: number]; result: { events: number; sessions: number } }
+  /** Daily visitor sets of up to `limit` closed days before `today` (a UTC day number; queries/day-sets.ts). */
+  daySets: { args: [today: number, limit: number]; result: { built: number; left: boolean } }
   vacuum: { args: []; result: null }
   optimize: { args: []; result: null }
 }

@@ -5,6 +5,7 @@ import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql, type DateUnit } from '../lib/time'
 import { eventSpan } from './span'
 import { channelSql } from './channel'
+import { pathTableFromDaySets } from './day-sets'
 import { bucketRows, visitRows } from './visits'
 
 /**
@@ -332,6 +333,11 @@ export interface MetricRow {
 /** Top values: y = distinct visitors (custom events: number of events), by y then x. */
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
   if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)
+  if (type === 'path' && fromVisits(parsed) && options.search === undefined) {
+    // Whole days of the range from their visitor sets, when built (day-sets.ts).
+    const table = pathTableFromDaySets(db, scope, options)
+    if (table) return table
+  }
   const rows = metricRows(db, scope, parsed, type)
   const country = withCountry(type) ? ', country' : ''
   const measure = type === 'event' ? 'count(*)' : 'count(DISTINCT session_id)'

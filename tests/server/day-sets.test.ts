@@ -1,0 +1,147 @@
+import { describe, expect, test } from 'vitest'
+import { rng } from '../../bench/hits.mjs'
+import { pathTableFromDaySets } from '../../src/server/queries/day-sets'
+import { type HitSpec, writeHits } from '../current-helpers'
+import { bearer, createWebsiteV1, serverForFile } from '../helpers'
+
+// Daily visitor sets (migration 008, src/server/queries/day-sets.ts): the unfiltered path table of a range
+// with whole built days ORs those days' session sets and scans the rest. Its rows must be those of grouping
+// the events (the reference below is that SQL), for ranges cutting days, with today unbuilt, after a late hit
+// into a built day, a purge and a reset.
+
+const file = serverForFile()
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const T0 = Date.parse('2026-03-01T00:00:00Z')
+/** "Now": day 5 of the traffic, so days 0–4 are closed and can be built. */
+const NOW = T0 + 5 * DAY + 12 * HOUR
+/** Paths whose UTF-8 order differs from JavaScript's UTF-16 order (U+E000 vs an astral character), and plain ones. */
+const PATHS = ['/', '/a', '/b', '/c/d', '/ü', '/\uE000', '/\u{1F600}', '/long/' + 'x'.repeat(40)]
+
+/** Visitors coming back over six days (day 5 is today), several views a visit, some custom events. */
+function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
+  const random = rng(seed)
+  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!
+  const hits: Omit<HitSpec, 'websiteId'>[] = []
+  for (let s = 0; s < 60; s++) {
+    for (let v = 0; v < 1 + Math.floor(random() * 4); v++) {
+      let at = T0 + Math.floor(random() * (5 * DAY + 11 * HOUR))
+      for (let p = 0; p < 1 + Math.floor(random() * 5); p++) {
+        hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at, path: pick(PATHS) })
+        if (random() < 0.2) hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at: at + 1, type: 'event', eventName: 'click', path: '/events-only' })
+        at += Math.floor(random() * 40 * 60_000) + 1
+      }
+    }
+  }
+  return hits
+}
+
+/** The path table as grouping the events gives it (what the table gave before the sets). */
+function reference(websiteId: number, startAt: number, endAt: number) {
+  return file.server.db
+    .prepare(
+      `SELECT url_path AS x, count(DISTINCT session_id) AS y FROM website_event
+       WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type = 1 AND url_path <> ''
+       GROUP BY x ORDER BY y DESC, x ASC`
+    )
+    .all(websiteId, startAt, endAt)
+}
+
+async function pathTable(websiteUuid: string, startAt: number, endAt: number) {
+  const res = await file.server.app.inject({
+    method: 'GET',
+    url: `/api/websites/${websiteUuid}/metrics?type=path&limit=500&startAt=${startAt}&endAt=${endAt}`,
+    headers: bearer(file.token)
+  })
+  expect(res.statusCode, res.body).toBe(200)
+  return res.json() as { x: string; y: number }[]
+}
+
+/** Ranges with whole days and cut days, starting and ending at odd times, with and without today. */
+function ranges(seed: number): { startAt: number; endAt: number }[] {
+  const random = rng(seed)
+  const list = [
+    { startAt: T0 - DAY, endAt: NOW },
+    { startAt: T0, endAt: T0 + 5 * DAY - 1 },
+    { startAt: T0 + 2 * DAY, endAt: T0 + 3 * DAY - 1 },
+    { startAt: T0 + DAY + 7 * HOUR + 13, endAt: T0 + 4 * DAY + 2 * HOUR }
+  ]
+  for (let i = 0; i < 8; i++) {
+    const startAt = T0 + Math.floor(random() * 4 * DAY)
+    list.push({ startAt, endAt: startAt + Math.floor(random() * 3 * DAY) + 60_000 })
+  }
+  return list
+}
+
+/** Every range's table equals the reference; returns how many were answered from sets (all with a whole built day). */
+async function expectExact(site: { website_id: number; website_uuid: string }, seed: number) {
+  let fromSets = 0
+  const built = builtDays(site.website_id)
+  for (const { startAt, endAt } of ranges(seed)) {
+    const expected = reference(site.website_id, startAt, endAt)
+    expect(await pathTable(site.website_uuid, startAt, endAt), `${startAt}–${endAt}`).toEqual(expected)
+    // The same read on this thread's connection says whether the sets answered it: exactly when the range
+    // holds a whole day that is built.
+    const scope = { websiteId: site.website_id, start: startAt, end: endAt, selfDomain: 'example.com' }
+    const direct = pathTableFromDaySets(file.server.db, scope, { limit: 500, offset: 0 })
+    const wholeBuilt = built.some((day) => day * DAY >= startAt && (day + 1) * DAY - 1 <= endAt)
+    expect(direct !== null, `${startAt}–${endAt} from sets`).toBe(wholeBuilt)
+    if (direct) {
+      expect(direct).toEqual(expected)
+      fromSets++
+    }
+  }
+  return fromSets
+}
+
+const builtDays = (websiteId: number) =>
+  file.server.db.prepare('SELECT day FROM day_set_built WHERE website_id = ? ORDER BY day').pluck().all(websiteId) as number[]
+
+describe('daily visitor sets', () => {
+  test('the path table from day sets equals grouping the events, also after a late hit, a purge and a reset', async () => {
+    file.server.clock.set(NOW)
+    const site = await createWebsiteV1(file.server.app, file.token, { name: 'Day sets', domain: 'example.com' })
+    await writeHits(file.server, traffic(3).map((h) => ({ ...h, websiteId: site.website_id })))
+    const { housekeeping } = file.server.app.ctx
+
+    // Nothing built yet: every range is grouped from the events.
+    expect(await expectExact(site, 5)).toBe(0)
+
+    // Days 0–4 are closed; day 5 (today) is not built.
+    expect(await housekeeping.buildDaySets()).toBe(5)
+    const day0 = T0 / DAY
+    expect(builtDays(site.website_id)).toEqual([day0, day0 + 1, day0 + 2, day0 + 3, day0 + 4])
+    expect(await housekeeping.buildDaySets()).toBe(0)
+    expect(await expectExact(site, 5)).toBeGreaterThanOrEqual(4)
+
+    // A path seen only today has no id among the sets: it comes from the scan alone.
+    await writeHits(file.server, [{ websiteId: site.website_id, session: 'visitor-1', visit: 'today', at: NOW - HOUR, path: '/today-only' }])
+    expect((await pathTable(site.website_uuid, T0, NOW)).some((row) => row.x === '/today-only')).toBe(true)
+    await expectExact(site, 5)
+
+    // A hit dated into day 2 (a late batch): the day's sets are stale and left out until rebuilt.
+    await writeHits(file.server, [{ websiteId: site.website_id, session: 'late', visit: 'late', at: T0 + 2 * DAY + HOUR, path: '/a' }])
+    expect(builtDays(site.website_id)).not.toContain(day0 + 2)
+    await expectExact(site, 6)
+    expect(await housekeeping.buildDaySets()).toBe(1)
+    expect(builtDays(site.website_id)).toContain(day0 + 2)
+    expect(await expectExact(site, 6)).toBeGreaterThanOrEqual(4)
+
+    // The retention purge cuts day 1 in the middle: days 0 and 1 lose their sets; day 1 is rebuilt from what is left.
+    await file.server.app.ctx.writer.task('purge', T0 + DAY + 12 * HOUR, 1_000_000)
+    expect(builtDays(site.website_id)).toEqual([day0 + 2, day0 + 3, day0 + 4])
+    await expectExact(site, 7)
+    expect(await housekeeping.buildDaySets()).toBe(1)
+    expect(builtDays(site.website_id)).toEqual([day0 + 1, day0 + 2, day0 + 3, day0 + 4])
+    expect(await expectExact(site, 7)).toBeGreaterThanOrEqual(4)
+
+    // A reset drops the website's sets with its events.
+    const reset = await file.server.app.inject({ method: 'POST', url: `/api/websites/${site.website_uuid}/reset`, headers: bearer(file.token) })
+    expect(reset.statusCode, reset.body).toBe(200)
+    expect(builtDays(site.website_id)).toEqual([])
+    expect(file.server.db.prepare('SELECT count(*) FROM day_set WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
+    expect(file.server.db.prepare('SELECT count(*) FROM day_set_value WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
+    expect(await pathTable(site.website_uuid, T0, NOW)).toEqual([])
+  })
+})
