@@ -1,4 +1,4 @@
-// Design probe for issue 6 (not product code): can exact per-day session sets make the tables of event
+// Design probe for issue 6 (it led to migration 008 and src/server/queries/day-sets.ts): can exact per-day session sets make the tables of event
 // values (path, title, referrer…) fast at 10 M events without giving up exact distinct visitors?
 //
 //   node bench/day-sets.mjs [--events 1000000] [--days 90] [--websites 3] [--seed 42]

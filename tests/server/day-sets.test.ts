@@ -1,13 +1,14 @@
 import { describe, expect, test } from 'vitest'
 import { rng } from '../../bench/hits.mjs'
-import { pathTableFromDaySets } from '../../src/server/queries/day-sets'
+import { type DaySetType, tableFromDaySets } from '../../src/server/queries/day-sets'
 import { type HitSpec, writeHits } from '../current-helpers'
 import { bearer, createWebsiteV1, serverForFile } from '../helpers'
 
-// Daily visitor sets (migration 008, src/server/queries/day-sets.ts): the unfiltered path table of a range
-// with whole built days ORs those days' session sets and scans the rest. Its rows must be those of grouping
-// the events (the reference below is that SQL), for ranges cutting days, with today unbuilt, after a late hit
-// into a built day, a purge and a reset.
+// Daily visitor sets (migration 008, src/server/queries/day-sets.ts): the unfiltered path, title and referrer
+// tables of a range with whole built days OR those days' session sets and scan the rest. Their rows must be
+// those of grouping the events (the reference below is that SQL), for ranges cutting days, with today unbuilt,
+// after a late hit into a built day, a purge and a reset. Referrers leave out the website's domain (which
+// may change after the sets were built) and the page's own host.
 
 const file = serverForFile()
 
@@ -28,7 +29,10 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
     for (let v = 0; v < 1 + Math.floor(random() * 4); v++) {
       let at = T0 + Math.floor(random() * (5 * DAY + 11 * HOUR))
       for (let p = 0; p < 1 + Math.floor(random() * 5); p++) {
-        hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at, path: pick(PATHS) })
+        const hostname = pick(['example.com', 'www.shop.example', 'shop.example'])
+        const referrer = pick([null, '', 'https://www.google.com/x', 'https://example.com/self', 'https://shop.example/own', 'https://t.co/y', 'https://news.ycombinator.com/'])
+        const title = pick([null, '', 'Home', 'Über uns', '\u{1F600} Fun', 'Shop'])
+        hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at, path: pick(PATHS), hostname, referrer, title })
         if (random() < 0.2) hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at: at + 1, type: 'event', eventName: 'click', path: '/events-only' })
         at += Math.floor(random() * 40 * 60_000) + 1
       }
@@ -37,21 +41,31 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
   return hits
 }
 
-/** The path table as grouping the events gives it (what the table gave before the sets). */
-function reference(websiteId: number, startAt: number, endAt: number) {
+/** The values each table counts, as the event-grouping path selects them (namedRows in current-analytics.ts). */
+const COLUMNS: Record<DaySetType, [column: string, present: string]> = {
+  path: ['url_path', "url_path <> ''"],
+  title: ['page_title', "page_title IS NOT NULL AND page_title <> ''"],
+  referrer: ['referrer_domain', "referrer_domain IS NOT NULL AND referrer_domain <> '' AND referrer_domain IS NOT 'example.com' AND referrer_domain IS NOT replace(lower(hostname), 'www.', '')"],
+  domain: ['referrer_domain', "referrer_domain IS NOT NULL AND referrer_domain <> '' AND referrer_domain IS NOT 'example.com' AND referrer_domain IS NOT replace(lower(hostname), 'www.', '')"]
+}
+const TYPES = Object.keys(COLUMNS) as DaySetType[]
+
+/** A table as grouping the events gives it (what the table gave before the sets). */
+function reference(type: DaySetType, websiteId: number, startAt: number, endAt: number) {
+  const [column, present] = COLUMNS[type]
   return file.server.db
     .prepare(
-      `SELECT url_path AS x, count(DISTINCT session_id) AS y FROM website_event
-       WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type = 1 AND url_path <> ''
+      `SELECT ${column} AS x, count(DISTINCT session_id) AS y FROM website_event
+       WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type = 1 AND ${present}
        GROUP BY x ORDER BY y DESC, x ASC`
     )
     .all(websiteId, startAt, endAt)
 }
 
-async function pathTable(websiteUuid: string, startAt: number, endAt: number) {
+async function table(type: DaySetType, websiteUuid: string, startAt: number, endAt: number) {
   const res = await file.server.app.inject({
     method: 'GET',
-    url: `/api/websites/${websiteUuid}/metrics?type=path&limit=500&startAt=${startAt}&endAt=${endAt}`,
+    url: `/api/websites/${websiteUuid}/metrics?type=${type}&limit=500&startAt=${startAt}&endAt=${endAt}`,
     headers: bearer(file.token)
   })
   expect(res.statusCode, res.body).toBe(200)
@@ -74,22 +88,24 @@ function ranges(seed: number): { startAt: number; endAt: number }[] {
   return list
 }
 
-/** Every range's table equals the reference; returns how many were answered from sets (all with a whole built day). */
+/** Every range's tables equal the reference; returns how many were answered from sets (all with a whole built day). */
 async function expectExact(site: { website_id: number; website_uuid: string }, seed: number) {
   let fromSets = 0
   const built = builtDays(site.website_id)
   for (const { startAt, endAt } of ranges(seed)) {
-    const expected = reference(site.website_id, startAt, endAt)
-    expect(await pathTable(site.website_uuid, startAt, endAt), `${startAt}–${endAt}`).toEqual(expected)
-    // The same read on this thread's connection says whether the sets answered it: exactly when the range
-    // holds a whole day that is built.
-    const scope = { websiteId: site.website_id, start: startAt, end: endAt, selfDomain: 'example.com' }
-    const direct = pathTableFromDaySets(file.server.db, scope, { limit: 500, offset: 0 })
-    const wholeBuilt = built.some((day) => day * DAY >= startAt && (day + 1) * DAY - 1 <= endAt)
-    expect(direct !== null, `${startAt}–${endAt} from sets`).toBe(wholeBuilt)
-    if (direct) {
-      expect(direct).toEqual(expected)
-      fromSets++
+    for (const type of TYPES) {
+      const expected = reference(type, site.website_id, startAt, endAt)
+      expect(await table(type, site.website_uuid, startAt, endAt), `${type} ${startAt}–${endAt}`).toEqual(expected)
+      // The same read on this thread's connection says whether the sets answered it: exactly when the range
+      // holds a whole day that is built.
+      const scope = { websiteId: site.website_id, start: startAt, end: endAt, selfDomain: 'example.com' }
+      const direct = tableFromDaySets(file.server.db, scope, type, { limit: 500, offset: 0 })
+      const wholeBuilt = built.some((day) => day * DAY >= startAt && (day + 1) * DAY - 1 <= endAt)
+      expect(direct !== null, `${type} ${startAt}–${endAt} from sets`).toBe(wholeBuilt)
+      if (direct) {
+        expect(direct).toEqual(expected)
+        fromSets++
+      }
     }
   }
   return fromSets
@@ -99,7 +115,7 @@ const builtDays = (websiteId: number) =>
   file.server.db.prepare('SELECT day FROM day_set_built WHERE website_id = ? ORDER BY day').pluck().all(websiteId) as number[]
 
 describe('daily visitor sets', () => {
-  test('the path table from day sets equals grouping the events, also after a late hit, a purge and a reset', async () => {
+  test('path, title and referrer tables from day sets equal grouping the events, also after a late hit, a purge and a reset', async () => {
     file.server.clock.set(NOW)
     const site = await createWebsiteV1(file.server.app, file.token, { name: 'Day sets', domain: 'example.com' })
     await writeHits(file.server, traffic(3).map((h) => ({ ...h, websiteId: site.website_id })))
@@ -113,11 +129,11 @@ describe('daily visitor sets', () => {
     const day0 = T0 / DAY
     expect(builtDays(site.website_id)).toEqual([day0, day0 + 1, day0 + 2, day0 + 3, day0 + 4])
     expect(await housekeeping.buildDaySets()).toBe(0)
-    expect(await expectExact(site, 5)).toBeGreaterThanOrEqual(4)
+    expect(await expectExact(site, 5)).toBeGreaterThanOrEqual(16)
 
     // A path seen only today has no id among the sets: it comes from the scan alone.
     await writeHits(file.server, [{ websiteId: site.website_id, session: 'visitor-1', visit: 'today', at: NOW - HOUR, path: '/today-only' }])
-    expect((await pathTable(site.website_uuid, T0, NOW)).some((row) => row.x === '/today-only')).toBe(true)
+    expect((await table('path', site.website_uuid, T0, NOW)).some((row) => row.x === '/today-only')).toBe(true)
     await expectExact(site, 5)
 
     // A hit dated into day 2 (a late batch): the day's sets are stale and left out until rebuilt.
@@ -126,7 +142,7 @@ describe('daily visitor sets', () => {
     await expectExact(site, 6)
     expect(await housekeeping.buildDaySets()).toBe(1)
     expect(builtDays(site.website_id)).toContain(day0 + 2)
-    expect(await expectExact(site, 6)).toBeGreaterThanOrEqual(4)
+    expect(await expectExact(site, 6)).toBeGreaterThanOrEqual(16)
 
     // The retention purge cuts day 1 in the middle: days 0 and 1 lose their sets; day 1 is rebuilt from what is left.
     await file.server.app.ctx.writer.task('purge', T0 + DAY + 12 * HOUR, 1_000_000)
@@ -134,7 +150,7 @@ describe('daily visitor sets', () => {
     await expectExact(site, 7)
     expect(await housekeeping.buildDaySets()).toBe(1)
     expect(builtDays(site.website_id)).toEqual([day0 + 1, day0 + 2, day0 + 3, day0 + 4])
-    expect(await expectExact(site, 7)).toBeGreaterThanOrEqual(4)
+    expect(await expectExact(site, 7)).toBeGreaterThanOrEqual(16)
 
     // A reset drops the website's sets with its events.
     const reset = await file.server.app.inject({ method: 'POST', url: `/api/websites/${site.website_uuid}/reset`, headers: bearer(file.token) })
@@ -142,6 +158,6 @@ describe('daily visitor sets', () => {
     expect(builtDays(site.website_id)).toEqual([])
     expect(file.server.db.prepare('SELECT count(*) FROM day_set WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
     expect(file.server.db.prepare('SELECT count(*) FROM day_set_value WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
-    expect(await pathTable(site.website_uuid, T0, NOW)).toEqual([])
+    expect(await table('path', site.website_uuid, T0, NOW)).toEqual([])
   })
 })

@@ -226,18 +226,34 @@ const purgeStmts = {
 // the distinct sessions that viewed each path, so that long ranges OR sets instead of grouping events.
 
 const DAY = 86_400_000
-/** day_set.kind of page paths. */
-const PATH_KIND = 1
+/**
+ * The values sets are kept for (day_set.kind), each a column of views and the rows that hold a value of it, as
+ * src/server/queries/day-sets.ts reads them (KINDS there; keep both in step). A referrer from the page's own
+ * host is never one; the website's configured domain is left out when the table is read (it may change).
+ */
+const KINDS = [
+  { kind: 1, column: 'url_path', present: "url_path <> ''" },
+  { kind: 2, column: 'page_title', present: "page_title IS NOT NULL AND page_title <> ''" },
+  {
+    kind: 3,
+    column: 'referrer_domain',
+    present: `referrer_domain IS NOT NULL AND referrer_domain <> ''
+      AND NOT referrer_domain IS (CASE WHEN lower(hostname) LIKE 'www.%' THEN substr(lower(hostname), 5) ELSE lower(hostname) END)`
+  }
+]
 const daySetStmts = {
   websites: db.prepare('SELECT website_id FROM website ORDER BY website_id').pluck(),
   firstEvent: db.prepare('SELECT min(created_at) FROM website_event WHERE website_id = ?').pluck(),
   built: db.prepare('SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ?').pluck(),
   anyEvent: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ? LIMIT 1').pluck(),
-  views: db
-    .prepare(`SELECT url_path, session_id FROM website_event
-      WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type = 1 AND url_path <> ''
-      ORDER BY url_path, session_id`)
-    .raw(),
+  // Per kind: the day's views holding a value, by value, then session.
+  views: KINDS.map(({ column, present }) =>
+    db
+      .prepare(`SELECT ${column}, session_id FROM website_event
+        WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type = 1 AND ${present}
+        ORDER BY ${column}, session_id`)
+      .raw()
+  ),
   dropDay: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day = ?'),
   valueId: db.prepare('SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? AND value = ?').pluck(),
   addValue: db.prepare('INSERT INTO day_set_value (website_id, kind, value) VALUES (?, ?, ?)'),
@@ -248,31 +264,33 @@ const daySetStmts = {
 /** The sets of one day, replacing what the day had, in one transaction (hits wait for it: one day at a time). */
 const buildDay = db.transaction((websiteId, day) => {
   daySetStmts.dropDay.run(websiteId, day)
-  // All of the day's views first (sorted by path, then session): the connection cannot insert while a
-  // statement iterates. Packed as [value_id, n, session ids…] per path (migration 008).
-  const views = daySetStmts.views.all(websiteId, day * DAY, day * DAY + DAY - 1)
-  const packed = []
-  let value = null
-  let countAt = -1
-  let last = -1
-  for (const [path, sessionId] of views) {
-    // Ids beyond 32 bits do not fit the sets: the day stays unbuilt and is scanned.
-    if (sessionId > 0xffffffff) throw new RangeError('session id beyond 32 bits')
-    if (path !== value) {
-      value = path
-      let id = daySetStmts.valueId.get(websiteId, PATH_KIND, path)
-      if (id === undefined) id = Number(daySetStmts.addValue.run(websiteId, PATH_KIND, path).lastInsertRowid)
-      packed.push(id, 0)
-      countAt = packed.length - 1
-      last = -1
+  KINDS.forEach(({ kind }, k) => {
+    // All of the day's rows first (sorted by value, then session): the connection cannot insert while a
+    // statement iterates. Packed as [value_id, n, session ids…] per value (migration 008).
+    const rows = daySetStmts.views[k].all(websiteId, day * DAY, day * DAY + DAY - 1)
+    const packed = []
+    let value = null
+    let countAt = -1
+    let last = -1
+    for (const [text, sessionId] of rows) {
+      // Ids beyond 32 bits do not fit the sets: the day stays unbuilt and is scanned.
+      if (sessionId > 0xffffffff) throw new RangeError('session id beyond 32 bits')
+      if (text !== value) {
+        value = text
+        let id = daySetStmts.valueId.get(websiteId, kind, text)
+        if (id === undefined) id = Number(daySetStmts.addValue.run(websiteId, kind, text).lastInsertRowid)
+        packed.push(id, 0)
+        countAt = packed.length - 1
+        last = -1
+      }
+      if (sessionId !== last) {
+        packed.push(sessionId)
+        packed[countAt]++
+        last = sessionId
+      }
     }
-    if (sessionId !== last) {
-      packed.push(sessionId)
-      packed[countAt]++
-      last = sessionId
-    }
-  }
-  if (packed.length > 0) daySetStmts.insertSets.run(websiteId, PATH_KIND, day, Buffer.from(Uint32Array.from(packed).buffer))
+    if (packed.length > 0) daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Uint32Array.from(packed).buffer))
+  })
   daySetStmts.markBuilt.run(websiteId, day)
 }).immediate
 
@@ -363,7 +381,10 @@ const TASKS = {
   },
   /** args [today, limit] → { built, left }: daily visitor sets of closed days (buildDaySets). */
   daySets([today, limit]) {
-    return buildDaySets(today, limit)
+    const result = buildDaySets(today, limit)
+    // Building read whole days of events through this connection's page cache, which inserts need little of.
+    if (!result.left) db.pragma('shrink_memory')
+    return result
   },
   /** Lets SQLite refresh the statistics its query planner uses, where they are stale. */
   optimize() {

@@ -5,7 +5,7 @@ import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql, type DateUnit } from '../lib/time'
 import { eventSpan } from './span'
 import { channelSql } from './channel'
-import { pathTableFromDaySets } from './day-sets'
+import { DAY_SET_TYPES, type DaySetType, tableFromDaySets } from './day-sets'
 import { bucketRows, visitRows } from './visits'
 
 /**
@@ -333,9 +333,9 @@ export interface MetricRow {
 /** Top values: y = distinct visitors (custom events: number of events), by y then x. */
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
   if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)
-  if (type === 'path' && fromVisits(parsed) && options.search === undefined) {
+  if (DAY_SET_TYPES.includes(type) && fromVisits(parsed) && options.search === undefined) {
     // Whole days of the range from their visitor sets, when built (day-sets.ts).
-    const table = pathTableFromDaySets(db, scope, options)
+    const table = tableFromDaySets(db, scope, type as DaySetType, options)
     if (table) return table
   }
   const rows = metricRows(db, scope, parsed, type)

@@ -3,7 +3,7 @@ import { prepared } from '../db/sql'
 import type { Scope } from './current-analytics'
 
 /**
- * The path table from daily visitor sets (migration 008): for a range holding whole UTC days whose sets are
+ * Tables of event values (path, title, referrer) from daily visitor sets (migration 008): for a range holding whole UTC days whose sets are
  * built, the sessions that viewed each path are the union of those days' sets and of the views in the rest
  * of the range (its edges, today, days not built yet), read from the events. A union is exact where
  * adding up daily visitor counts is not, and OR-ing sets into a bitset is one pass over far fewer entries
@@ -14,8 +14,27 @@ import type { Scope } from './current-analytics'
  */
 
 const DAY = 86_400_000
-/** day_set.kind of page paths (writer-worker.mjs PATH_KIND). */
-const PATH_KIND = 1
+/** Own host of the event's page, lower-cased, without www. (OWN_HOST in current-analytics.ts). */
+const OWN_HOST = "(CASE WHEN lower(hostname) LIKE 'www.%' THEN substr(lower(hostname), 5) ELSE lower(hostname) END)"
+
+/**
+ * The tables answered from sets: day_set.kind, the column, and the views that hold a value of it, exactly as
+ * the event-grouping path (namedRows in current-analytics.ts) selects them. The builder (KINDS in
+ * collect/writer-worker.mjs) leaves out referrers from the page's own host; the website's configured domain,
+ * which may change, is left out here when reading (`skip`).
+ */
+const KINDS = {
+  path: { kind: 1, column: 'url_path', present: "url_path IS NOT NULL AND url_path <> ''" },
+  title: { kind: 2, column: 'page_title', present: "page_title IS NOT NULL AND page_title <> ''" },
+  referrer: {
+    kind: 3,
+    column: 'referrer_domain',
+    present: `referrer_domain IS NOT NULL AND referrer_domain <> '' AND NOT (referrer_domain IS @selfDomain OR referrer_domain IS ${OWN_HOST})`
+  }
+} as const
+
+export type DaySetType = 'path' | 'title' | 'referrer' | 'domain'
+export const DAY_SET_TYPES: readonly string[] = ['path', 'title', 'referrer', 'domain']
 
 export interface DaySetRow {
   x: string
@@ -29,11 +48,13 @@ export interface DaySetOptions {
 }
 
 /**
- * The path table of `scope` (views, no filters, no search) with the days' sets, or null when the range holds
+ * The `type` table of `scope` (views, no filters, no search) with the days' sets, or null when the range holds
  * no built whole day (the caller then groups the events as before). Runs in one read transaction, so the
  * sets, the list of built days and the scanned edges are of the same moment.
  */
-export function pathTableFromDaySets(db: Db, scope: Scope, options: DaySetOptions): DaySetRow[] | null {
+export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: DaySetOptions): DaySetRow[] | null {
+  const { kind, column, present } = KINDS[type === 'domain' ? 'referrer' : type]
+  const skip = kind === KINDS.referrer.kind ? scope.selfDomain : null
   const firstDay = Math.ceil(scope.start / DAY)
   const lastDay = Math.floor((scope.end + 1) / DAY) - 1
   if (lastDay < firstDay) return null
@@ -53,7 +74,7 @@ export function pathTableFromDaySets(db: Db, scope: Scope, options: DaySetOption
       `SELECT s.sets FROM day_set s JOIN day_set_built b ON b.website_id = s.website_id AND b.day = s.day
        WHERE s.website_id = ? AND s.kind = ? AND s.day BETWEEN ? AND ?`
     ).pluck()
-    for (const blob of sets.iterate(scope.websiteId, PATH_KIND, firstDay, lastDay) as Iterable<Buffer>) {
+    for (const blob of sets.iterate(scope.websiteId, kind, firstDay, lastDay) as Iterable<Buffer>) {
       const ids = uint32s(blob)
       blobs.push(ids)
       for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) {
@@ -80,17 +101,18 @@ export function pathTableFromDaySets(db: Db, scope: Scope, options: DaySetOption
 
     // The rest of the range, between and around the built days: ids by path text (values without sets apart).
     const valueIds = new Map(
-      prepared(db, 'SELECT value, value_id FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, PATH_KIND) as [string, number][]
+      prepared(db, 'SELECT value, value_id FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, kind) as [string, number][]
     )
     const scanned = new Map<string, number[]>()
     const views = prepared(
       db,
-      `SELECT url_path, session_id FROM website_event
-       WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type = 1 AND url_path IS NOT NULL AND url_path <> ''`
+      `SELECT ${column}, session_id FROM website_event
+       WHERE website_id = @websiteId AND created_at BETWEEN @from AND @to AND event_type = 1 AND ${present}`
     ).raw()
+    const params = kind === KINDS.referrer.kind ? { websiteId: scope.websiteId, selfDomain: scope.selfDomain } : { websiteId: scope.websiteId }
     const scan = (from: number, to: number) => {
       if (from > to) return
-      for (const [path, sessionId] of views.iterate(scope.websiteId, from, to) as Iterable<[string, number]>) {
+      for (const [path, sessionId] of views.iterate({ ...params, from, to }) as Iterable<[string, number]>) {
         const list = scanned.get(path)
         if (list) list.push(sessionId)
         else scanned.set(path, [sessionId])
@@ -107,6 +129,7 @@ export function pathTableFromDaySets(db: Db, scope: Scope, options: DaySetOption
     const counter = bitCounter(maxId)
     const rows: DaySetRow[] = []
     for (const [path, valueId] of valueIds) {
+      if (path === skip) continue
       const slot = slotOf.get(valueId)
       const more = scanned.get(path)
       if (slot === undefined && !more) continue
