@@ -1,6 +1,7 @@
 import type { HousekeepingRun, HousekeepingStatus } from '../shared/api/types'
 import type { HitWriter } from './collect/writer'
 import type { Db } from './db/open'
+import { utcDay } from './queries/day-sets'
 import { getSetting, putSetting } from './queries/settings'
 import { retentionCutoff } from '../shared/retention'
 
@@ -30,7 +31,6 @@ export interface HousekeepingOptions {
   daySetsIntervalMs?: number
 }
 
-const DAY = 86_400_000
 
 export class Housekeeping {
   private readonly db: Db
@@ -104,7 +104,7 @@ export class Housekeeping {
       let total = 0
       for (;;) {
         if (this.stopped) return total
-        const { built, left } = await this.writer.task('daySets', Math.floor(this.now() / DAY), 1)
+        const { built, left } = await this.writer.task('daySets', utcDay(this.now()), 1)
         total += built
         if (!left) return total
       }

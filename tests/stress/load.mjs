@@ -49,7 +49,7 @@
 //
 // Exit code 1 on any error (non-2xx, timeout, connection error) on either side, on any acknowledged hit
 // missing from the database, when RSS grew past its bound or when the WAL file outgrew its own.
-import { readFileSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { Agent, request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -141,18 +141,8 @@ function count(map, key) {
 
 /** The server's resident memory (kB): all of it, anonymous (heaps, malloc), file-backed (code, mapped -shm). */
 function procMemoryKb(pid) {
-  let text
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8')
-  } catch {
-    return null
-  }
-  const kb = (field) => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)
-    return match ? Number(match[1]) : null
-  }
-  const rssKb = kb('VmRSS')
-  return rssKb === null ? null : { kb: rssKb, anonKb: kb('RssAnon'), fileKb: kb('RssFile') }
+  const kb = procStatusKb(pid, 'VmRSS')
+  return kb === null ? null : { kb, anonKb: procStatusKb(pid, 'RssAnon'), fileKb: procStatusKb(pid, 'RssFile') }
 }
 
 /** A file's size in kB, 0 when it does not exist (the WAL after a TRUNCATE checkpoint is empty, not gone). */

@@ -25,7 +25,7 @@ import Database from 'better-sqlite3'
 
 const SESSION_CACHE_SIZE = 50_000
 
-const { file, nativeBinding, maxBatch, busyTimeout } = workerData
+const { file, nativeBinding, maxBatch, busyTimeout, daySetQueries } = workerData
 // The main thread opened and migrated the file; never create an empty one at a wrong path.
 const db = new Database(file, nativeBinding ? { nativeBinding, fileMustExist: true } : { fileMustExist: true })
 // Same pragmas as src/server/db/open.ts (they are per connection), no migrations.
@@ -222,38 +222,18 @@ const purgeStmts = {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Daily visitor sets (migration 008, src/server/queries/day-sets.ts): for a closed UTC day of a website,
-// the distinct sessions that viewed each path, so that long ranges OR sets instead of grouping events.
+// Daily visitor sets (migration 008, src/server/queries/day-sets.ts): for a closed UTC day of a website, the
+// distinct sessions each value of a table counts, so that long ranges OR sets instead of grouping events.
+// daySetQueries (daySetBuildQueries in current-analytics.ts): per kind, the SQL of the rows the table counts
+// for @websiteId, @start and @end, by value then session, and the rest of its parameters.
 
 const DAY = 86_400_000
-/**
- * The values sets are kept for (day_set.kind), each a column of views and the rows that hold a value of it, as
- * src/server/queries/day-sets.ts reads them (KINDS there; keep both in step). A referrer from the page's own
- * host is never one; the website's configured domain is left out when the table is read (it may change).
- */
-const KINDS = [
-  { kind: 1, column: 'url_path', present: "url_path <> ''" },
-  { kind: 2, column: 'page_title', present: "page_title IS NOT NULL AND page_title <> ''" },
-  {
-    kind: 3,
-    column: 'referrer_domain',
-    present: `referrer_domain IS NOT NULL AND referrer_domain <> ''
-      AND NOT referrer_domain IS (CASE WHEN lower(hostname) LIKE 'www.%' THEN substr(lower(hostname), 5) ELSE lower(hostname) END)`
-  }
-]
 const daySetStmts = {
   websites: db.prepare('SELECT website_id FROM website ORDER BY website_id').pluck(),
   firstEvent: db.prepare('SELECT min(created_at) FROM website_event WHERE website_id = ?').pluck(),
   built: db.prepare('SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ?').pluck(),
   anyEvent: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ? LIMIT 1').pluck(),
-  // Per kind: the day's views holding a value, by value, then session.
-  views: KINDS.map(({ column, present }) =>
-    db
-      .prepare(`SELECT ${column}, session_id FROM website_event
-        WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type = 1 AND ${present}
-        ORDER BY ${column}, session_id`)
-      .raw()
-  ),
+  views: daySetQueries.map(({ sql }) => db.prepare(sql).raw()),
   dropDay: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day = ?'),
   valueId: db.prepare('SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? AND value = ?').pluck(),
   addValue: db.prepare('INSERT INTO day_set_value (website_id, kind, value) VALUES (?, ?, ?)'),
@@ -264,10 +244,10 @@ const daySetStmts = {
 /** The sets of one day, replacing what the day had, in one transaction (hits wait for it: one day at a time). */
 const buildDay = db.transaction((websiteId, day) => {
   daySetStmts.dropDay.run(websiteId, day)
-  KINDS.forEach(({ kind }, k) => {
+  daySetQueries.forEach(({ kind, params }, k) => {
     // All of the day's rows first (sorted by value, then session): the connection cannot insert while a
     // statement iterates. Packed as [value_id, n, session ids…] per value (migration 008).
-    const rows = daySetStmts.views[k].all(websiteId, day * DAY, day * DAY + DAY - 1)
+    const rows = daySetStmts.views[k].all({ ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 })
     const packed = []
     let value = null
     let countAt = -1

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../../shared/errors'
 import { storageFault } from '../db/faults'
+import { daySetBuildQueries } from '../queries/current-analytics'
 import { threadError } from '../lib/thread-error'
 import type { Hit, Identify } from './hit'
 
@@ -319,7 +320,7 @@ export class HitWriter {
 
   private startWorker(): Worker {
     const worker = new Worker(WORKER_URL, {
-      workerData: { file: this.file, nativeBinding: this.nativeBinding, maxBatch: this.maxBatch, busyTimeout: this.busyTimeout },
+      workerData: { file: this.file, nativeBinding: this.nativeBinding, maxBatch: this.maxBatch, busyTimeout: this.busyTimeout, daySetQueries: daySetBuildQueries() },
       // Its garbage is short-lived (one batch's hits): a small young generation keeps the thread's memory low.
       resourceLimits: { maxYoungGenerationSizeMb: 8 }
     })

@@ -5,7 +5,7 @@ import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql, type DateUnit } from '../lib/time'
 import { eventSpan } from './span'
 import { channelSql } from './channel'
-import { DAY_SET_TYPES, type DaySetType, tableFromDaySets } from './day-sets'
+import { DAY_SET_KINDS, isDaySetType, tableFromDaySets } from './day-sets'
 import { bucketRows, visitRows } from './visits'
 
 /**
@@ -324,6 +324,20 @@ function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricTyp
   return namedRows(scope, parsed, type)
 }
 
+/**
+ * What the hit writer builds the daily visitor sets from (day-sets.ts; task daySets in
+ * collect/writer-worker.mjs): per kind, the rows its table counts (namedRows), for the worker's @websiteId,
+ * @start and @end, by value then session. Built without the website's own domain (selfDomain null leaves in
+ * referrers from it): it may change, so the reader leaves it out.
+ */
+export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown> }[] {
+  const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
+  return (['path', 'title', 'referrer'] as const).map((type) => {
+    const rows = namedRows(scope, { filters: [], match: 'all' }, type)
+    return { kind: DAY_SET_KINDS[type], sql: `SELECT x, session_id FROM (${rows.sql}) ORDER BY x, session_id`, params: rows.params }
+  })
+}
+
 export interface MetricRow {
   x: string | null
   y: number
@@ -333,9 +347,9 @@ export interface MetricRow {
 /** Top values: y = distinct visitors (custom events: number of events), by y then x. */
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
   if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)
-  if (DAY_SET_TYPES.includes(type) && fromVisits(parsed) && options.search === undefined) {
-    // Whole days of the range from their visitor sets, when built (day-sets.ts).
-    const table = tableFromDaySets(db, scope, type as DaySetType, options)
+  if (isDaySetType(type) && fromVisits(parsed) && options.search === undefined) {
+    // Whole days of the range from their visitor sets, when built (day-sets.ts); the rest from these rows.
+    const table = tableFromDaySets(db, scope, type, options, (start, end) => namedRows({ ...scope, start, end }, parsed, type))
     if (table) return table
   }
   const rows = metricRows(db, scope, parsed, type)

@@ -1,62 +1,45 @@
 import type { Db } from '../db/open'
 import { prepared } from '../db/sql'
-import type { Scope } from './current-analytics'
+import type { MetricOptions, MetricRow, Scope } from './current-analytics'
 
 /**
- * Tables of event values (path, title, referrer) from daily visitor sets (migration 008): for a range holding whole UTC days whose sets are
- * built, the sessions that viewed each path are the union of those days' sets and of the views in the rest
- * of the range (its edges, today, days not built yet), read from the events. A union is exact where
- * adding up daily visitor counts is not, and OR-ing sets into a bitset is one pass over far fewer entries
- * than grouping every view by its path text (bench/day-sets.mjs: 90 days at 10 M events 154 ms vs 5.6 s).
+ * Tables of event values (path, title, referrer) from daily visitor sets (migration 008): for a range holding
+ * whole UTC days whose sets are built, the sessions counted for each value are the union of those days' sets
+ * and of the rows in the rest of the range (its edges, today, days not built yet), read from the events. A
+ * union is exact where adding up daily visitor counts is not, and OR-ing sets into a bitset is one pass over
+ * far fewer entries than grouping every view by its text (bench/day-sets.mjs: 90 days at 10 M events 154 ms
+ * vs 5.6 s).
  *
- * The sets are built for closed days by the hit writer (task daySets in collect/writer-worker.mjs); an
- * event inserted into a built day drops the day from day_set_built (trigger), so a stale set is never read.
+ * Which views count for a table is decided in one place, the event-grouping path (namedRows in
+ * current-analytics.ts): the rest of the range is read with it here, and the hit writer builds the sets of
+ * closed days with it (daySetBuildQueries, task daySets in collect/writer-worker.mjs), the website's own domain
+ * left out when reading since it may change. An event inserted into a built day drops the day from
+ * day_set_built (trigger), so a stale set is never read.
  */
 
 const DAY = 86_400_000
-/** Own host of the event's page, lower-cased, without www. (OWN_HOST in current-analytics.ts). */
-const OWN_HOST = "(CASE WHEN lower(hostname) LIKE 'www.%' THEN substr(lower(hostname), 5) ELSE lower(hostname) END)"
+
+/** day_set.kind of each table answered from sets (referrer and domain are the same column). */
+export const DAY_SET_KINDS = { path: 1, title: 2, referrer: 3, domain: 3 } as const
+export type DaySetType = keyof typeof DAY_SET_KINDS
+export const isDaySetType = (type: string): type is DaySetType => Object.hasOwn(DAY_SET_KINDS, type)
+
+/** The UTC day of an instant, as day_set.day and migration 008's trigger number days. */
+export const utcDay = (ms: number): number => Math.floor(ms / DAY)
+
+/** The table's rows (`x`, `session_id`) of the views in [start, end], as SQL and parameters. */
+export type RowsIn = (start: number, end: number) => { sql: string; params: Record<string, unknown> }
 
 /**
- * The tables answered from sets: day_set.kind, the column, and the views that hold a value of it, exactly as
- * the event-grouping path (namedRows in current-analytics.ts) selects them. The builder (KINDS in
- * collect/writer-worker.mjs) leaves out referrers from the page's own host; the website's configured domain,
- * which may change, is left out here when reading (`skip`).
+ * The `type` table of `scope` (no filters, no search) with the days' sets, or null when the range holds no
+ * built whole day (the caller then groups the events as before). `rowsIn` reads the rest of the range. Runs in
+ * one read transaction, so the sets, the list of built days and the rest are of the same moment.
  */
-const KINDS = {
-  path: { kind: 1, column: 'url_path', present: "url_path IS NOT NULL AND url_path <> ''" },
-  title: { kind: 2, column: 'page_title', present: "page_title IS NOT NULL AND page_title <> ''" },
-  referrer: {
-    kind: 3,
-    column: 'referrer_domain',
-    present: `referrer_domain IS NOT NULL AND referrer_domain <> '' AND NOT (referrer_domain IS @selfDomain OR referrer_domain IS ${OWN_HOST})`
-  }
-} as const
-
-export type DaySetType = 'path' | 'title' | 'referrer' | 'domain'
-export const DAY_SET_TYPES: readonly string[] = ['path', 'title', 'referrer', 'domain']
-
-export interface DaySetRow {
-  x: string
-  y: number
-}
-
-/** What the table asks for: the page of rows after sorting (visitors descending, then the path in SQLite's BINARY order). */
-export interface DaySetOptions {
-  limit: number
-  offset: number
-}
-
-/**
- * The `type` table of `scope` (views, no filters, no search) with the days' sets, or null when the range holds
- * no built whole day (the caller then groups the events as before). Runs in one read transaction, so the
- * sets, the list of built days and the scanned edges are of the same moment.
- */
-export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: DaySetOptions): DaySetRow[] | null {
-  const { kind, column, present } = KINDS[type === 'domain' ? 'referrer' : type]
-  const skip = kind === KINDS.referrer.kind ? scope.selfDomain : null
+export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: MetricOptions, rowsIn: RowsIn): MetricRow[] | null {
+  const kind = DAY_SET_KINDS[type]
+  const skip = kind === DAY_SET_KINDS.referrer ? scope.selfDomain : null
   const firstDay = Math.ceil(scope.start / DAY)
-  const lastDay = Math.floor((scope.end + 1) / DAY) - 1
+  const lastDay = utcDay(scope.end + 1) - 1
   if (lastDay < firstDay) return null
   return db.transaction(() => {
     const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
@@ -99,23 +82,18 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       }
     })
 
-    // The rest of the range, between and around the built days: ids by path text (values without sets apart).
+    // The rest of the range, between and around the built days: ids by value (values without sets apart).
     const valueIds = new Map(
       prepared(db, 'SELECT value, value_id FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, kind) as [string, number][]
     )
     const scanned = new Map<string, number[]>()
-    const views = prepared(
-      db,
-      `SELECT ${column}, session_id FROM website_event
-       WHERE website_id = @websiteId AND created_at BETWEEN @from AND @to AND event_type = 1 AND ${present}`
-    ).raw()
-    const params = kind === KINDS.referrer.kind ? { websiteId: scope.websiteId, selfDomain: scope.selfDomain } : { websiteId: scope.websiteId }
     const scan = (from: number, to: number) => {
       if (from > to) return
-      for (const [path, sessionId] of views.iterate({ ...params, from, to }) as Iterable<[string, number]>) {
-        const list = scanned.get(path)
+      const rest = rowsIn(from, to)
+      for (const [value, sessionId] of prepared(db, `SELECT x, session_id FROM (${rest.sql})`).raw().iterate(rest.params) as Iterable<[string, number]>) {
+        const list = scanned.get(value)
         if (list) list.push(sessionId)
-        else scanned.set(path, [sessionId])
+        else scanned.set(value, [sessionId])
         if (sessionId > maxId) maxId = sessionId
       }
     }
@@ -127,11 +105,11 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     scan(cursor, scope.end)
 
     const counter = bitCounter(maxId)
-    const rows: DaySetRow[] = []
-    for (const [path, valueId] of valueIds) {
-      if (path === skip) continue
+    const rows: MetricRow[] = []
+    for (const [value, valueId] of valueIds) {
+      if (value === skip) continue
       const slot = slotOf.get(valueId)
-      const more = scanned.get(path)
+      const more = scanned.get(value)
       if (slot === undefined && !more) continue
       if (slot !== undefined) {
         for (let k = starts[slot]!; k < starts[slot + 1]!; k++) {
@@ -142,15 +120,15 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       }
       if (more) {
         for (const sessionId of more) counter.add(sessionId)
-        scanned.delete(path)
+        scanned.delete(value)
       }
       const n = counter.take()
-      if (n > 0) rows.push({ x: path, y: n })
+      if (n > 0) rows.push({ x: value, y: n })
     }
-    // Paths first seen in the scanned rest.
-    for (const [path, more] of scanned) {
+    // Values first seen in the scanned rest.
+    for (const [value, more] of scanned) {
       for (const sessionId of more) counter.add(sessionId)
-      rows.push({ x: path, y: counter.take() })
+      rows.push({ x: value, y: counter.take() })
     }
     return page(rows, options)
   })()
@@ -192,17 +170,17 @@ function bitCounter(maxId: number) {
 }
 
 /** SQLite's BINARY order of text is the order of its UTF-8 bytes (JavaScript compares UTF-16 code units). */
-function binaryOrder(): (a: DaySetRow, b: DaySetRow) => number {
+function binaryOrder(): (a: MetricRow, b: MetricRow) => number {
   const bytes = new Map<string, Buffer>()
   const utf8 = (text: string) => {
     let b = bytes.get(text)
     if (!b) bytes.set(text, (b = Buffer.from(text, 'utf8')))
     return b
   }
-  return (a, b) => b.y - a.y || Buffer.compare(utf8(a.x), utf8(b.x))
+  return (a, b) => b.y - a.y || Buffer.compare(utf8(a.x!), utf8(b.x!))
 }
 
-function page(rows: DaySetRow[], options: DaySetOptions): DaySetRow[] {
+function page(rows: MetricRow[], options: MetricOptions): MetricRow[] {
   rows.sort(binaryOrder())
   return rows.slice(options.offset, options.offset + options.limit)
 }

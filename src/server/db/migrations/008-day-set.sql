@@ -1,11 +1,11 @@
 -- Exact daily visitor sets (issue 6): for each website and UTC day (created_at / 86400000), the distinct ids
--- of the sessions that viewed each page path that day. Distinct visitors over a range do not add up from
--- daily counts, but the union of daily sets is exact: the path table of a long range ORs the sets of its whole
--- days and scans only the rest (src/server/queries/day-sets.ts). Sets are built for closed days in the
--- background by the hit writer (collect/writer-worker.mjs, task daySets); a day counts as built only while
--- its row in day_set_built exists.
+-- of the sessions that viewed each page path, page title and outside referrer that day. Distinct visitors over
+-- a range do not add up from daily counts, but the union of daily sets is exact: those tables of a long range
+-- OR the sets of its whole days and scan only the rest (src/server/queries/day-sets.ts). Sets are built for
+-- closed days in the background by the hit writer (collect/writer-worker.mjs, task daySets); a day counts as
+-- built only while its row in day_set_built exists.
 
--- The values sets are kept for, numbered once per website and kind (1 = url_path of views).
+-- The values sets are kept for, numbered once per website and kind (1 path, 2 title, 3 referrer domain).
 CREATE TABLE day_set_value (
   value_id   INTEGER PRIMARY KEY,
   website_id INTEGER NOT NULL,
