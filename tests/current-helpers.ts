@@ -58,14 +58,15 @@ export function buildHit(spec: HitSpec): Hit {
     tag: spec.tag ?? null,
     hostname: spec.hostname ?? 'example.com',
     ...campaignParams(query),
+    // Session attributes: a default when left out, unknown (null) when given as null.
     session: {
       hostname: spec.hostname ?? 'example.com',
-      browser: spec.browser ?? 'chrome',
-      os: spec.os ?? 'Windows 10',
-      device: spec.device ?? 'desktop',
-      screen: spec.screen ?? '1920x1080',
-      language: spec.language ?? 'en-US',
-      country: spec.country ?? 'DE',
+      browser: spec.browser === undefined ? 'chrome' : spec.browser,
+      os: spec.os === undefined ? 'Windows 10' : spec.os,
+      device: spec.device === undefined ? 'desktop' : spec.device,
+      screen: spec.screen === undefined ? '1920x1080' : spec.screen,
+      language: spec.language === undefined ? 'en-US' : spec.language,
+      country: spec.country === undefined ? 'DE' : spec.country,
       distinctId: spec.distinctId ?? null
     },
     data

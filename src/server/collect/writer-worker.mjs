@@ -228,6 +228,8 @@ const purgeStmts = {
 // for @websiteId, @start and @end, by value then session, and the rest of its parameters.
 
 const DAY = 86_400_000
+/** NULL_VALUE_ID in day-sets.ts: the id of an unknown (NULL) value, which has no day_set_value row. */
+const NULL_VALUE_ID = 0
 const daySetStmts = {
   websites: db.prepare('SELECT website_id FROM website ORDER BY website_id').pluck(),
   firstEvent: db.prepare('SELECT min(created_at) FROM website_event WHERE website_id = ?').pluck(),
@@ -249,7 +251,8 @@ const buildDay = db.transaction((websiteId, day) => {
     // statement iterates. Packed as [value_id, n, session ids…] per value (migration 008).
     const rows = daySetStmts.views[k].all({ ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 })
     const packed = []
-    let value = null
+    // undefined: no value yet (a value may be NULL: an unknown browser, country…, value id 0, no row).
+    let value
     let countAt = -1
     let last = -1
     for (const [text, sessionId] of rows) {
@@ -257,7 +260,7 @@ const buildDay = db.transaction((websiteId, day) => {
       if (sessionId > 0xffffffff) throw new RangeError('session id beyond 32 bits')
       if (text !== value) {
         value = text
-        let id = daySetStmts.valueId.get(websiteId, kind, text)
+        let id = text === null ? NULL_VALUE_ID : daySetStmts.valueId.get(websiteId, kind, text)
         if (id === undefined) id = Number(daySetStmts.addValue.run(websiteId, kind, text).lastInsertRowid)
         packed.push(id, 0)
         countAt = packed.length - 1

@@ -332,7 +332,7 @@ function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricTyp
  */
 export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown> }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
-  return (['path', 'title', 'referrer'] as const).map((type) => {
+  return (['path', 'title', 'referrer', 'browser', 'os', 'device', 'screen', 'language', 'country'] as const).map((type) => {
     const rows = namedRows(scope, { filters: [], match: 'all' }, type)
     return { kind: DAY_SET_KINDS[type], sql: `SELECT x, session_id FROM (${rows.sql}) ORDER BY x, session_id`, params: rows.params }
   })
@@ -346,12 +346,12 @@ export interface MetricRow {
 
 /** Top values: y = distinct visitors (custom events: number of events), by y then x. */
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
-  if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)
   if (isDaySetType(type) && fromVisits(parsed) && options.search === undefined) {
     // Whole days of the range from their visitor sets, when built (day-sets.ts); the rest from these rows.
     const table = tableFromDaySets(db, scope, type, options, (start, end) => namedRows({ ...scope, start, end }, parsed, type))
     if (table) return table
   }
+  if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)
   const rows = metricRows(db, scope, parsed, type)
   const country = withCountry(type) ? ', country' : ''
   const measure = type === 'event' ? 'count(*)' : 'count(DISTINCT session_id)'

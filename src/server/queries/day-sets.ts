@@ -3,7 +3,8 @@ import { prepared } from '../db/sql'
 import type { MetricOptions, MetricRow, Scope } from './current-analytics'
 
 /**
- * Tables of event values (path, title, referrer) from daily visitor sets (migration 008): for a range holding
+ * Tables of event values (path, title, referrer) and session attributes (browser, os, device, screen, language,
+ * country; migration 009) from daily visitor sets (migration 008): for a range holding
  * whole UTC days whose sets are built, the sessions counted for each value are the union of those days' sets
  * and of the rows in the rest of the range (its edges, today, days not built yet), read from the events. A
  * union is exact where adding up daily visitor counts is not, and OR-ing sets into a bitset is one pass over
@@ -19,10 +20,16 @@ import type { MetricOptions, MetricRow, Scope } from './current-analytics'
 
 const DAY = 86_400_000
 
-/** day_set.kind of each table answered from sets (referrer and domain are the same column). */
-export const DAY_SET_KINDS = { path: 1, title: 2, referrer: 3, domain: 3 } as const
+/**
+ * day_set.kind of each table answered from sets (referrer and domain are the same column). The session
+ * attributes (4–9, migration 009) are fixed at a session's first sight, so a day's set per value is exact too.
+ */
+export const DAY_SET_KINDS = { path: 1, title: 2, referrer: 3, domain: 3, browser: 4, os: 5, device: 6, screen: 7, language: 8, country: 9 } as const
 export type DaySetType = keyof typeof DAY_SET_KINDS
 export const isDaySetType = (type: string): type is DaySetType => Object.hasOwn(DAY_SET_KINDS, type)
+
+/** The value id of an unknown (NULL) value in the packed sets: no day_set_value row names it. */
+export const NULL_VALUE_ID = 0
 
 /** The UTC day of an instant, as day_set.day and migration 008's trigger number days. */
 export const utcDay = (ms: number): number => Math.floor(ms / DAY)
@@ -83,14 +90,15 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     })
 
     // The rest of the range, between and around the built days: ids by value (values without sets apart).
-    const valueIds = new Map(
+    const valueIds = new Map<string | null, number>(
       prepared(db, 'SELECT value, value_id FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, kind) as [string, number][]
     )
-    const scanned = new Map<string, number[]>()
+    valueIds.set(null, NULL_VALUE_ID)
+    const scanned = new Map<string | null, number[]>()
     const scan = (from: number, to: number) => {
       if (from > to) return
       const rest = rowsIn(from, to)
-      for (const [value, sessionId] of prepared(db, `SELECT x, session_id FROM (${rest.sql})`).raw().iterate(rest.params) as Iterable<[string, number]>) {
+      for (const [value, sessionId] of prepared(db, `SELECT x, session_id FROM (${rest.sql})`).raw().iterate(rest.params) as Iterable<[string | null, number]>) {
         const list = scanned.get(value)
         if (list) list.push(sessionId)
         else scanned.set(value, [sessionId])
@@ -107,7 +115,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     const counter = bitCounter(maxId)
     const rows: MetricRow[] = []
     for (const [value, valueId] of valueIds) {
-      if (value === skip) continue
+      if (skip !== null && value === skip) continue
       const slot = slotOf.get(valueId)
       const more = scanned.get(value)
       if (slot === undefined && !more) continue
@@ -169,7 +177,10 @@ function bitCounter(maxId: number) {
   }
 }
 
-/** SQLite's BINARY order of text is the order of its UTF-8 bytes (JavaScript compares UTF-16 code units). */
+/**
+ * `ORDER BY y DESC, x ASC` as SQLite sorts: NULL first, then text by BINARY order, the order of its UTF-8 bytes
+ * (JavaScript compares UTF-16 code units).
+ */
 function binaryOrder(): (a: MetricRow, b: MetricRow) => number {
   const bytes = new Map<string, Buffer>()
   const utf8 = (text: string) => {
@@ -177,7 +188,7 @@ function binaryOrder(): (a: MetricRow, b: MetricRow) => number {
     if (!b) bytes.set(text, (b = Buffer.from(text, 'utf8')))
     return b
   }
-  return (a, b) => b.y - a.y || Buffer.compare(utf8(a.x!), utf8(b.x!))
+  return (a, b) => b.y - a.y || (a.x === null ? (b.x === null ? 0 : -1) : b.x === null ? 1 : Buffer.compare(utf8(a.x), utf8(b.x)))
 }
 
 function page(rows: MetricRow[], options: MetricOptions): MetricRow[] {
