@@ -4,9 +4,9 @@ import { type DaySetType, tableFromDaySets } from '../../src/server/queries/day-
 import { type HitSpec, writeHits } from '../current-helpers'
 import { bearer, createWebsiteV1, serverForFile } from '../helpers'
 
-// Daily visitor sets (migrations 008, 009, src/server/queries/day-sets.ts): the unfiltered path, title, referrer
-// and session-attribute (browser, os, device, screen, language, country) tables of a range with whole built
-// days OR those days' session sets and scan the rest. Their rows must be
+// Daily sets (migrations 008, 009, src/server/queries/day-sets.ts): the unfiltered path, title, referrer,
+// hostname, session-attribute (browser, os, device, screen, language, country) and custom-event tables of a range
+// with whole built days OR those days' sets (of sessions; of events for the event table) and scan the rest. Their rows must be
 // those of grouping the events (the reference below is that SQL), for ranges cutting days, with today unbuilt,
 // after a late hit into a built day, a purge and a reset. Referrers leave out the website's domain (which
 // may change after the sets were built) and the page's own host.
@@ -43,7 +43,10 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
         const referrer = pick([null, '', 'https://www.google.com/x', 'https://example.com/self', 'https://shop.example/own', 'https://t.co/y', 'https://news.ycombinator.com/'])
         const title = pick([null, '', 'Home', 'Über uns', '\u{1F600} Fun', 'Shop'])
         hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at, path: pick(PATHS), hostname, referrer, title, ...attributes })
-        if (random() < 0.2) hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at: at + 1, type: 'event', eventName: 'click', path: '/events-only' })
+        if (random() < 0.3) {
+          const eventName = pick(['click', 'signup', 'Ünïcode', '\u{1F600}', '\uE000'])
+          hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at: at + 1, type: 'event', eventName, path: '/events-only' })
+        }
         at += Math.floor(random() * 40 * 60_000) + 1
       }
     }
@@ -56,26 +59,30 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
  * event columns of the views, or the attribute of the viewing session, unknown (NULL) ones included.
  */
 const SELF = "e.referrer_domain IS NOT NULL AND e.referrer_domain <> '' AND e.referrer_domain IS NOT 'example.com' AND e.referrer_domain IS NOT replace(lower(e.hostname), 'www.', '')"
-const COLUMNS: Record<DaySetType, [column: string, present: string]> = {
-  path: ['e.url_path', "e.url_path <> ''"],
-  title: ['e.page_title', "e.page_title IS NOT NULL AND e.page_title <> ''"],
-  referrer: ['e.referrer_domain', SELF],
-  domain: ['e.referrer_domain', SELF],
-  browser: ['s.browser', '1'],
-  os: ['s.os', '1'],
-  device: ['s.device', '1'],
-  screen: ['s.screen', '1'],
-  language: ['lower(substr(s.language, 1, 2))', '1'],
-  country: ['s.country', '1']
+const VIEW = 'e.event_type = 1'
+const COLUMNS: Record<DaySetType, [column: string, where: string]> = {
+  path: ['e.url_path', `${VIEW} AND e.url_path <> ''`],
+  title: ['e.page_title', `${VIEW} AND e.page_title IS NOT NULL AND e.page_title <> ''`],
+  referrer: ['e.referrer_domain', `${VIEW} AND ${SELF}`],
+  domain: ['e.referrer_domain', `${VIEW} AND ${SELF}`],
+  browser: ['s.browser', VIEW],
+  os: ['s.os', VIEW],
+  device: ['s.device', VIEW],
+  screen: ['s.screen', VIEW],
+  language: ['lower(substr(s.language, 1, 2))', VIEW],
+  country: ['s.country', VIEW],
+  hostname: ['e.hostname', `${VIEW} AND e.hostname IS NOT NULL AND e.hostname <> ''`],
+  // Custom events, counted (y: their number), not their visitors.
+  event: ['e.event_name', 'e.event_type = 2']
 }
 const TYPES = Object.keys(COLUMNS) as DaySetType[]
 
-/** A table's rows (value x, session) of the views in [start, end]. */
+/** A table's rows (value x, id) in [start, end]: id the session, or for custom events the event. */
 function rowsIn(type: DaySetType, websiteId: number) {
-  const [column, present] = COLUMNS[type]
+  const [column, where] = COLUMNS[type]
   return (start: number, end: number) => ({
-    sql: `SELECT ${column} AS x, e.session_id FROM website_event e JOIN session s ON s.session_id = e.session_id
-      WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end AND e.event_type = 1 AND ${present}`,
+    sql: `SELECT ${column} AS x, ${type === 'event' ? 'e.event_id' : 'e.session_id'} AS id FROM website_event e JOIN session s ON s.session_id = e.session_id
+      WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end AND ${where}`,
     params: { websiteId, start, end }
   })
 }
@@ -83,7 +90,7 @@ function rowsIn(type: DaySetType, websiteId: number) {
 /** A table as grouping the events gives it (what the table gave before the sets). */
 function reference(type: DaySetType, websiteId: number, startAt: number, endAt: number) {
   const rows = rowsIn(type, websiteId)(startAt, endAt)
-  return file.server.db.prepare(`SELECT x, count(DISTINCT session_id) AS y FROM (${rows.sql}) GROUP BY x ORDER BY y DESC, x ASC`).all(rows.params)
+  return file.server.db.prepare(`SELECT x, count(DISTINCT id) AS y FROM (${rows.sql}) GROUP BY x ORDER BY y DESC, x ASC`).all(rows.params)
 }
 
 async function table(type: DaySetType, websiteUuid: string, startAt: number, endAt: number) {
@@ -139,7 +146,7 @@ const builtDays = (websiteId: number) =>
   file.server.db.prepare('SELECT day FROM day_set_built WHERE website_id = ? ORDER BY day').pluck().all(websiteId) as number[]
 
 describe('daily visitor sets', () => {
-  test('path, title, referrer and session-attribute tables from day sets equal grouping the events, also after a late hit, a purge and a reset', async () => {
+  test('path, title, referrer, hostname, session-attribute and event tables from day sets equal grouping the events, also after a late hit, a purge and a reset', async () => {
     file.server.clock.set(NOW)
     const site = await createWebsiteV1(file.server.app, file.token, { name: 'Day sets', domain: 'example.com' })
     await writeHits(file.server, traffic(3).map((h) => ({ ...h, websiteId: site.website_id })))

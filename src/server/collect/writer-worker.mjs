@@ -225,7 +225,7 @@ const purgeStmts = {
 // Daily visitor sets (migration 008, src/server/queries/day-sets.ts): for a closed UTC day of a website, the
 // distinct sessions each value of a table counts, so that long ranges OR sets instead of grouping events.
 // daySetQueries (daySetBuildQueries in current-analytics.ts): per kind, the SQL of the rows the table counts
-// for @websiteId, @start and @end, by value then session, and the rest of its parameters.
+// for @websiteId, @start and @end, as (x, id) by value then id, and the rest of its parameters.
 
 const DAY = 86_400_000
 /** NULL_VALUE_ID in day-sets.ts: the id of an unknown (NULL) value, which has no day_set_value row. */
@@ -247,29 +247,29 @@ const daySetStmts = {
 const buildDay = db.transaction((websiteId, day) => {
   daySetStmts.dropDay.run(websiteId, day)
   daySetQueries.forEach(({ kind, params }, k) => {
-    // All of the day's rows first (sorted by value, then session): the connection cannot insert while a
-    // statement iterates. Packed as [value_id, n, session ids…] per value (migration 008).
+    // All of the day's rows first (sorted by value, then id): the connection cannot insert while a statement
+    // iterates. Packed as [value_id, n, ids…] per value (migration 008; ids: sessions, or events for custom events).
     const rows = daySetStmts.views[k].all({ ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 })
     const packed = []
     // undefined: no value yet (a value may be NULL: an unknown browser, country…, value id 0, no row).
     let value
     let countAt = -1
     let last = -1
-    for (const [text, sessionId] of rows) {
+    for (const [text, id] of rows) {
       // Ids beyond 32 bits do not fit the sets: the day stays unbuilt and is scanned.
-      if (sessionId > 0xffffffff) throw new RangeError('session id beyond 32 bits')
+      if (id > 0xffffffff) throw new RangeError('id beyond 32 bits')
       if (text !== value) {
         value = text
-        let id = text === null ? NULL_VALUE_ID : daySetStmts.valueId.get(websiteId, kind, text)
-        if (id === undefined) id = Number(daySetStmts.addValue.run(websiteId, kind, text).lastInsertRowid)
-        packed.push(id, 0)
+        let valueId = text === null ? NULL_VALUE_ID : daySetStmts.valueId.get(websiteId, kind, text)
+        if (valueId === undefined) valueId = Number(daySetStmts.addValue.run(websiteId, kind, text).lastInsertRowid)
+        packed.push(valueId, 0)
         countAt = packed.length - 1
         last = -1
       }
-      if (sessionId !== last) {
-        packed.push(sessionId)
+      if (id !== last) {
+        packed.push(id)
         packed[countAt]++
-        last = sessionId
+        last = id
       }
     }
     if (packed.length > 0) daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Uint32Array.from(packed).buffer))

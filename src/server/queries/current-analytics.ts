@@ -265,7 +265,7 @@ const withCountry = (type: MetricType) => type === 'city' || type === 'region'
 function namedRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Source {
   if (type === 'event') {
     const src = source(scope, parsed, 'custom')
-    return { sql: `SELECT e.event_name AS x, e.session_id, e.visit_id FROM ${src.sql}`, params: src.params }
+    return { sql: `SELECT e.event_name AS x, e.session_id, e.visit_id, e.event_id FROM ${src.sql}`, params: src.params }
   }
   if (type in EVENT_COLUMNS) {
     const column = EVENT_COLUMNS[type as keyof typeof EVENT_COLUMNS]
@@ -332,10 +332,20 @@ function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricTyp
  */
 export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown> }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
-  return (['path', 'title', 'referrer', 'browser', 'os', 'device', 'screen', 'language', 'country'] as const).map((type) => {
-    const rows = namedRows(scope, { filters: [], match: 'all' }, type)
-    return { kind: DAY_SET_KINDS[type], sql: `SELECT x, session_id FROM (${rows.sql}) ORDER BY x, session_id`, params: rows.params }
+  const types = ['path', 'title', 'referrer', 'browser', 'os', 'device', 'screen', 'language', 'country', 'hostname', 'event'] as const
+  return types.map((type) => {
+    const rows = daySetRows(scope, { filters: [], match: 'all' }, type)
+    return { kind: DAY_SET_KINDS[type], sql: `${rows.sql} ORDER BY x, id`, params: rows.params }
   })
+}
+
+/**
+ * A day-set table's rows (`x`, `id`; day-sets.ts RowsIn): namedRows with the id its y counts distinct of, the
+ * session (visitors) or, for custom events, the event (their number).
+ */
+function daySetRows(scope: Scope, parsed: ParsedFilters, type: MetricType): Source {
+  const rows = namedRows(scope, parsed, type)
+  return { sql: `SELECT x, ${type === 'event' ? 'event_id' : 'session_id'} AS id FROM (${rows.sql})`, params: rows.params }
 }
 
 export interface MetricRow {
@@ -348,7 +358,7 @@ export interface MetricRow {
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
   if (isDaySetType(type) && fromVisits(parsed) && options.search === undefined) {
     // Whole days of the range from their visitor sets, when built (day-sets.ts); the rest from these rows.
-    const table = tableFromDaySets(db, scope, type, options, (start, end) => namedRows({ ...scope, start, end }, parsed, type))
+    const table = tableFromDaySets(db, scope, type, options, (start, end) => daySetRows({ ...scope, start, end }, parsed, type))
     if (table) return table
   }
   if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)

@@ -24,7 +24,21 @@ const DAY = 86_400_000
  * day_set.kind of each table answered from sets (referrer and domain are the same column). The session
  * attributes (4–9, migration 009) are fixed at a session's first sight, so a day's set per value is exact too.
  */
-export const DAY_SET_KINDS = { path: 1, title: 2, referrer: 3, domain: 3, browser: 4, os: 5, device: 6, screen: 7, language: 8, country: 9 } as const
+export const DAY_SET_KINDS = {
+  path: 1,
+  title: 2,
+  referrer: 3,
+  domain: 3,
+  browser: 4,
+  os: 5,
+  device: 6,
+  screen: 7,
+  language: 8,
+  country: 9,
+  hostname: 10,
+  // Sets of event ids: their union's size is the number of custom events (the table's y), not of visitors.
+  event: 11
+} as const
 export type DaySetType = keyof typeof DAY_SET_KINDS
 export const isDaySetType = (type: string): type is DaySetType => Object.hasOwn(DAY_SET_KINDS, type)
 
@@ -34,7 +48,10 @@ export const NULL_VALUE_ID = 0
 /** The UTC day of an instant, as day_set.day and migration 008's trigger number days. */
 export const utcDay = (ms: number): number => Math.floor(ms / DAY)
 
-/** The table's rows (`x`, `session_id`) of the views in [start, end], as SQL and parameters. */
+/**
+ * The table's rows (`x`, `id`) in [start, end], as SQL and parameters: `id` is what the table counts distinct
+ * of, the session (visitors) or, for custom events, the event itself (their number).
+ */
 export type RowsIn = (start: number, end: number) => { sql: string; params: Record<string, unknown> }
 
 /**
@@ -98,11 +115,11 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     const scan = (from: number, to: number) => {
       if (from > to) return
       const rest = rowsIn(from, to)
-      for (const [value, sessionId] of prepared(db, `SELECT x, session_id FROM (${rest.sql})`).raw().iterate(rest.params) as Iterable<[string | null, number]>) {
+      for (const [value, id] of prepared(db, `SELECT x, id FROM (${rest.sql})`).raw().iterate(rest.params) as Iterable<[string | null, number]>) {
         const list = scanned.get(value)
-        if (list) list.push(sessionId)
-        else scanned.set(value, [sessionId])
-        if (sessionId > maxId) maxId = sessionId
+        if (list) list.push(id)
+        else scanned.set(value, [id])
+        if (id > maxId) maxId = id
       }
     }
     let cursor = scope.start
@@ -127,7 +144,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
         }
       }
       if (more) {
-        for (const sessionId of more) counter.add(sessionId)
+        for (const id of more) counter.add(id)
         scanned.delete(value)
       }
       const n = counter.take()
@@ -135,7 +152,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     }
     // Values first seen in the scanned rest.
     for (const [value, more] of scanned) {
-      for (const sessionId of more) counter.add(sessionId)
+      for (const id of more) counter.add(id)
       rows.push({ x: value, y: counter.take() })
     }
     return page(rows, options)
