@@ -1,12 +1,14 @@
 import { describe, expect, test } from 'vitest'
 import { rng } from '../../bench/hits.mjs'
-import { type DaySetType, tableFromDaySets } from '../../src/server/queries/day-sets'
+import { daySetRest } from '../../src/server/queries/current-analytics'
+import { type DaySetType, tableFromDaySets, VISIT_DAY_SET_TYPES } from '../../src/server/queries/day-sets'
 import { type HitSpec, writeHits } from '../current-helpers'
 import { bearer, createWebsiteV1, serverForFile } from '../helpers'
 
 // Daily sets (migrations 008, 009, src/server/queries/day-sets.ts): the unfiltered path, title, referrer,
-// hostname, session-attribute (browser, os, device, screen, language, country) and custom-event tables of a range
-// with whole built days OR those days' sets (of sessions; of events for the event table) and scan the rest. Their rows must be
+// hostname, session-attribute (browser, os, device, screen, language, country), custom-event and visit (entry,
+// exit, channel) tables of a range with whole built days OR those days' sets (of sessions; of events for the
+// event table; of the visits wholly inside the day for the visit tables) and read the rest. Their rows must be
 // those of grouping the events (the reference below is that SQL), for ranges cutting days, with today unbuilt,
 // after a late hit into a built day, a purge and a reset. Referrers leave out the website's domain (which
 // may change after the sets were built) and the page's own host.
@@ -42,7 +44,9 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
         const hostname = pick(['example.com', 'www.shop.example', 'shop.example'])
         const referrer = pick([null, '', 'https://www.google.com/x', 'https://example.com/self', 'https://shop.example/own', 'https://t.co/y', 'https://news.ycombinator.com/'])
         const title = pick([null, '', 'Home', 'Über uns', '\u{1F600} Fun', 'Shop'])
-        hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at, path: pick(PATHS), hostname, referrer, title, ...attributes })
+        // Campaign parameters and click ids, for the channel of a visit's first view.
+        const query = pick([null, null, 'utm_source=newsletter&utm_medium=email', 'gclid=x1', 'utm_medium=cpc&utm_source=google', 'fbclid=y', 'utm_source=reddit'])
+        hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at, path: pick(PATHS), query, hostname, referrer, title, ...attributes })
         if (random() < 0.3) {
           const eventName = pick(['click', 'signup', 'Ünïcode', '\u{1F600}', '\uE000'])
           hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at: at + 1, type: 'event', eventName, path: '/events-only' })
@@ -73,9 +77,39 @@ const COLUMNS: Record<DaySetType, [column: string, where: string]> = {
   country: ['s.country', VIEW],
   hostname: ['e.hostname', `${VIEW} AND e.hostname IS NOT NULL AND e.hostname <> ''`],
   // Custom events, counted (y: their number), not their visitors.
-  event: ['e.event_name', 'e.event_type = 2']
+  event: ['e.event_name', 'e.event_type = 2'],
+  // Visit tables: see visitReference.
+  entry: ['', ''],
+  exit: ['', ''],
+  channel: ['', '']
 }
 const TYPES = Object.keys(COLUMNS) as DaySetType[]
+const isVisitType = (type: DaySetType) => (VISIT_DAY_SET_TYPES as readonly string[]).includes(type)
+
+/** Whether view f's referrer is another site's; the channel of view f, as the dashboard's channel table names it. */
+const EXTERNAL = "(f.referrer_domain IS NOT NULL AND f.referrer_domain <> '' AND NOT (f.referrer_domain IS 'example.com' OR f.referrer_domain IS replace(lower(f.hostname), 'www.', '')))"
+const CLICKS = ['gclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid', 'fbclid']
+const CHANNEL = `CASE WHEN NOT ${EXTERNAL} AND f.utm_source IS NULL AND f.utm_medium IS NULL AND ${CLICKS.map((c) => `f.${c} IS NULL`).join(' AND ')} THEN 'direct'
+  ELSE dashi_channel(${EXTERNAL}, f.referrer_domain, f.utm_medium, f.utm_source, ${CLICKS.map((c, i) => `((f.${c} IS NOT NULL) << ${i})`).join(' | ')}) END`
+
+/**
+ * Entry, exit and channel tables by grouping the views: each visit with views in the range counts for the path
+ * of its first (last) view in the range, or the channel of its first; ties to the first (last) inserted.
+ */
+function visitReference(type: DaySetType, websiteId: number, start: number, end: number) {
+  const order = type === 'exit' ? 'DESC' : 'ASC'
+  return file.server.db
+    .prepare(
+      `SELECT x, count(DISTINCT session_id) AS y FROM (
+         SELECT e.session_id, (SELECT ${type === 'channel' ? CHANNEL : 'f.url_path'} FROM website_event f
+             WHERE f.session_id = e.session_id AND f.visit_id = e.visit_id AND f.event_type = 1 AND f.created_at BETWEEN @start AND @end
+             ORDER BY f.created_at ${order}, f.event_id ${order} LIMIT 1) AS x
+         FROM website_event e WHERE e.website_id = @websiteId AND e.created_at BETWEEN @start AND @end AND e.event_type = 1
+         GROUP BY e.session_id, e.visit_id)
+       GROUP BY x ORDER BY y DESC, x ASC`
+    )
+    .all({ websiteId, start, end })
+}
 
 /** A table's rows (value x, id) in [start, end]: id the session, or for custom events the event. */
 function rowsIn(type: DaySetType, websiteId: number) {
@@ -89,6 +123,7 @@ function rowsIn(type: DaySetType, websiteId: number) {
 
 /** A table as grouping the events gives it (what the table gave before the sets). */
 function reference(type: DaySetType, websiteId: number, startAt: number, endAt: number) {
+  if (isVisitType(type)) return visitReference(type, websiteId, startAt, endAt)
   const rows = rowsIn(type, websiteId)(startAt, endAt)
   return file.server.db.prepare(`SELECT x, count(DISTINCT id) AS y FROM (${rows.sql}) GROUP BY x ORDER BY y DESC, x ASC`).all(rows.params)
 }
@@ -130,7 +165,8 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
       // The same read on this thread's connection says whether the sets answered it: exactly when the range
       // holds a whole day that is built.
       const scope = { websiteId: site.website_id, start: startAt, end: endAt, selfDomain: 'example.com' }
-      const direct = tableFromDaySets(file.server.db, scope, type, { limit: 500, offset: 0 }, rowsIn(type, site.website_id))
+      const rest = isVisitType(type) ? daySetRest(file.server.db, scope, { filters: [], match: 'all' }, type) : { rowsIn: rowsIn(type, site.website_id) }
+      const direct = tableFromDaySets(file.server.db, scope, type, { limit: 500, offset: 0 }, rest)
       const wholeBuilt = built.some((day) => day * DAY >= startAt && (day + 1) * DAY - 1 <= endAt)
       expect(direct !== null, `${type} ${startAt}–${endAt} from sets`).toBe(wholeBuilt)
       if (direct) {
@@ -146,7 +182,7 @@ const builtDays = (websiteId: number) =>
   file.server.db.prepare('SELECT day FROM day_set_built WHERE website_id = ? ORDER BY day').pluck().all(websiteId) as number[]
 
 describe('daily visitor sets', () => {
-  test('path, title, referrer, hostname, session-attribute and event tables from day sets equal grouping the events, also after a late hit, a purge and a reset', async () => {
+  test('every table from day sets equals grouping the events, also after a late hit, a visit past midnight, a purge and a reset', async () => {
     file.server.clock.set(NOW)
     const site = await createWebsiteV1(file.server.app, file.token, { name: 'Day sets', domain: 'example.com' })
     await writeHits(file.server, traffic(3).map((h) => ({ ...h, websiteId: site.website_id })))
@@ -166,6 +202,15 @@ describe('daily visitor sets', () => {
     await writeHits(file.server, [{ websiteId: site.website_id, session: 'visitor-1', visit: 'today', at: NOW - HOUR, path: '/today-only' }])
     expect((await table('path', site.website_uuid, T0, NOW)).some((row) => row.x === '/today-only')).toBe(true)
     await expectExact(site, 5)
+
+    // A visit wholly inside day 3 at the build grows past midnight: day 3's visit sets are stale (its exit).
+    await writeHits(file.server, [{ websiteId: site.website_id, session: 'night', visit: 'night', at: T0 + 3 * DAY + 23 * HOUR + 50 * 60_000, path: '/before' }])
+    expect(await housekeeping.buildDaySets()).toBe(1)
+    expect(builtDays(site.website_id)).toContain(day0 + 3)
+    await writeHits(file.server, [{ websiteId: site.website_id, session: 'night', visit: 'night', at: T0 + 4 * DAY + 10 * 60_000, path: '/after' }])
+    expect(builtDays(site.website_id)).not.toContain(day0 + 3)
+    await expectExact(site, 5)
+    expect(await housekeeping.buildDaySets()).toBe(2)
 
     // A hit dated into day 2 (a late batch): the day's sets are stale and left out until rebuilt.
     await writeHits(file.server, [{ websiteId: site.website_id, session: 'late', visit: 'late', at: T0 + 2 * DAY + HOUR, path: '/a' }])
@@ -190,5 +235,36 @@ describe('daily visitor sets', () => {
     expect(file.server.db.prepare('SELECT count(*) FROM day_set WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
     expect(file.server.db.prepare('SELECT count(*) FROM day_set_value WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
     expect(await table('path', site.website_uuid, T0, NOW)).toEqual([])
+  })
+
+  test("the channel table from day sets reads a referral from the website's own domain with the domain of the moment", async () => {
+    file.server.clock.set(NOW)
+    const site = await createWebsiteV1(file.server.app, file.token, { name: 'Channels', domain: 'example.com' })
+    const on = (at: number) => ({ websiteId: site.website_id, at, hostname: 'shop.example' })
+    await writeHits(file.server, [
+      // From the website's own domain (a page on another host of it): direct, while that is its domain.
+      { ...on(T0 + DAY + HOUR), session: 'own', visit: 'own', referrer: 'https://example.com/blog' },
+      { ...on(T0 + DAY + 2 * HOUR), session: 'social', visit: 'social', referrer: 'https://t.co/x' },
+      { ...on(T0 + DAY + 3 * HOUR), session: 'direct', visit: 'direct', referrer: null }
+    ])
+    await file.server.app.ctx.housekeeping.buildDaySets()
+    expect(builtDays(site.website_id)).toEqual([T0 / DAY + 1])
+    expect(await table('channel', site.website_uuid, T0, NOW)).toEqual([
+      { x: 'direct', y: 2 },
+      { x: 'organicSocial', y: 1 }
+    ])
+    const renamed = await file.server.app.inject({
+      method: 'POST',
+      url: `/api/websites/${site.website_uuid}`,
+      headers: bearer(file.token),
+      payload: { domain: 'elsewhere.example' }
+    })
+    expect(renamed.statusCode, renamed.body).toBe(200)
+    expect(builtDays(site.website_id)).toEqual([T0 / DAY + 1])
+    expect(await table('channel', site.website_uuid, T0, NOW)).toEqual([
+      { x: 'direct', y: 1 },
+      { x: 'organicSocial', y: 1 },
+      { x: 'referral', y: 1 }
+    ])
   })
 })

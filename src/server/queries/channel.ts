@@ -133,7 +133,7 @@ function channelOf({ external, referrerDomain, utmMedium, utmSource, clicks }: C
 const CHANNEL_SQL_FUNCTION = 'dashi_channel'
 
 /** SQL of the click-id mask of view `e`. */
-const CLICK_MASK = CLICK_IDS.map((id, i) => `((e.${id} IS NOT NULL) << ${i})`).join(' | ')
+export const CLICK_MASK = CLICK_IDS.map((id, i) => `((e.${id} IS NOT NULL) << ${i})`).join(' | ')
 
 /**
  * SQL of the channel of view `e`, given the SQL of "its referrer is another site's". Direct visits (about
@@ -142,6 +142,16 @@ const CLICK_MASK = CLICK_IDS.map((id, i) => `((e.${id} IS NOT NULL) << ${i})`).j
 export const channelSql = (external: string) =>
   `CASE WHEN NOT ${external} AND e.utm_source IS NULL AND e.utm_medium IS NULL AND ${CLICK_IDS.map((id) => `e.${id} IS NULL`).join(' AND ')}
     THEN 'direct' ELSE ${CHANNEL_SQL_FUNCTION}(${external}, e.referrer_domain, e.utm_medium, e.utm_source, ${CLICK_MASK}) END`
+
+/**
+ * The channel channelSql gives a view with these inputs (direct included): for inputs kept instead of a
+ * channel (the daily sets of the channel table, day-sets.ts), so that the website's domain and the rules
+ * are those of the moment of reading.
+ */
+export function channelFromInputs(external: boolean, referrerDomain: string | null, utmMedium: string | null, utmSource: string | null, clicks: number): string {
+  if (!external && utmSource === null && utmMedium === null && clicks === 0) return 'direct'
+  return channelOf({ external, referrerDomain, utmMedium, utmSource, clicks })
+}
 
 /** Channels by their inputs: a breakdown asks for a few hundred distinct ones, once per visit. */
 const known = new BoundedCache<string, string>(10_000)

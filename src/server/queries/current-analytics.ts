@@ -4,8 +4,8 @@ import type { Db } from '../db/open'
 import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql, type DateUnit } from '../lib/time'
 import { eventSpan } from './span'
-import { channelSql } from './channel'
-import { DAY_SET_KINDS, isDaySetType, tableFromDaySets } from './day-sets'
+import { channelFromInputs, channelSql, CLICK_MASK } from './channel'
+import { DAY_SET_KINDS, type DaySetRest, type DaySetType, isDaySetType, tableFromDaySets, VISIT_DAY_SET_TYPES } from './day-sets'
 import { bucketRows, visitRows } from './visits'
 
 /**
@@ -311,17 +311,22 @@ function visitAttribute(type: MetricType): string {
  * counts, so entry, exit and channel need one row per visit only, not the join back to each of its views.
  */
 function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType): Source {
-  if ((VISIT_TYPES as readonly string[]).includes(type) && fromVisits(parsed)) {
-    // The visit table knows each visit's first and last view (visits.ts): one row read per visit.
-    const visits = visitRows(db, scope, { ends: true })
-    const attribute = type === 'channel' ? CHANNEL_SQL : 'e.url_path'
-    return {
-      sql: `SELECT v.session_id, v.visit_id, ${attribute} AS x FROM (${visits.sql}) v
-        JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'}`,
-      params: { ...visits.params, ...(type === 'channel' ? { selfDomain: scope.selfDomain } : {}) }
-    }
-  }
+  if ((VISIT_TYPES as readonly string[]).includes(type) && fromVisits(parsed)) return visitMetricRows(db, scope, type as (typeof VISIT_TYPES)[number])
   return namedRows(scope, parsed, type)
+}
+
+/**
+ * The unfiltered entry, exit or channel rows from the visit table, which knows each visit's first and last view
+ * (visits.ts): one row read per visit. `besideDays`: without the visits wholly inside these days.
+ */
+function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number], besideDays?: number[]): Source {
+  const visits = visitRows(db, scope, { ends: true, besideDays })
+  const attribute = type === 'channel' ? CHANNEL_SQL : 'e.url_path'
+  return {
+    sql: `SELECT v.session_id, v.visit_id, ${attribute} AS x FROM (${visits.sql}) v
+      JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'}`,
+    params: { ...visits.params, ...(type === 'channel' ? { selfDomain: scope.selfDomain } : {}) }
+  }
 }
 
 /**
@@ -333,10 +338,46 @@ function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricTyp
 export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown> }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
   const types = ['path', 'title', 'referrer', 'browser', 'os', 'device', 'screen', 'language', 'country', 'hostname', 'event'] as const
-  return types.map((type) => {
+  const ofEvents = types.map((type) => {
     const rows = daySetRows(scope, { filters: [], match: 'all' }, type)
     return { kind: DAY_SET_KINDS[type], sql: `${rows.sql} ORDER BY x, id`, params: rows.params }
   })
+  // Visits wholly inside the day (first and last view in it): what visitRows leaves to the sets (besideDays).
+  const ofVisits = VISIT_DAY_SET_TYPES.map((type) => ({
+    kind: DAY_SET_KINDS[type],
+    sql: `SELECT ${type === 'channel' ? CHANNEL_INPUTS : 'e.url_path'} AS x, v.session_id AS id
+      FROM visit v JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'}
+      WHERE v.website_id = @websiteId AND v.first_at BETWEEN @start AND @end AND v.last_at <= @end ORDER BY x, id`,
+    params: {}
+  }))
+  return [...ofEvents, ...ofVisits]
+}
+
+/**
+ * What a view's channel depends on besides the website's domain (which may change), as one text: whether the
+ * referrer is the page's own host, the referrer's domain, utm_medium, utm_source and the click-id mask.
+ */
+const CHANNEL_INPUTS = `json_array(e.referrer_domain IS ${OWN_HOST}, e.referrer_domain, e.utm_medium, e.utm_source, ${CLICK_MASK})`
+
+/** The channel of CHANNEL_INPUTS, as CHANNEL_SQL gives it for a website whose own domain is `selfDomain`. */
+function channelOfInputs(inputs: string, selfDomain: string | null): string {
+  const [ownHost, domain, medium, source, clicks] = JSON.parse(inputs) as [number, string | null, string | null, string | null, number]
+  const external = domain !== null && domain !== '' && domain !== selfDomain && ownHost !== 1
+  return channelFromInputs(external, domain, medium, source, clicks)
+}
+
+/** How a day-set table reads what its sets leave out of a range (day-sets.ts DaySetRest). */
+export function daySetRest(db: Db, scope: Scope, parsed: ParsedFilters, type: DaySetType): DaySetRest {
+  if ((VISIT_DAY_SET_TYPES as readonly string[]).includes(type)) {
+    return {
+      besideDays: (days) => {
+        const rows = visitMetricRows(db, scope, type as (typeof VISIT_TYPES)[number], days)
+        return { sql: `SELECT x, session_id AS id FROM (${rows.sql})`, params: rows.params }
+      },
+      display: type === 'channel' ? (inputs) => channelOfInputs(inputs, scope.selfDomain) : undefined
+    }
+  }
+  return { rowsIn: (start, end) => daySetRows({ ...scope, start, end }, parsed, type) }
 }
 
 /**
@@ -358,7 +399,7 @@ export interface MetricRow {
 export function getMetrics(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricType, options: MetricOptions): MetricRow[] {
   if (isDaySetType(type) && fromVisits(parsed) && options.search === undefined) {
     // Whole days of the range from their visitor sets, when built (day-sets.ts); the rest from these rows.
-    const table = tableFromDaySets(db, scope, type, options, (start, end) => daySetRows({ ...scope, start, end }, parsed, type))
+    const table = tableFromDaySets(db, scope, type, options, daySetRest(db, scope, parsed, type))
     if (table) return table
   }
   if (type in SESSION_COLUMNS) return getSessionMetrics(db, scope, parsed, type as keyof typeof SESSION_COLUMNS, options)

@@ -37,8 +37,18 @@ export const DAY_SET_KINDS = {
   country: 9,
   hostname: 10,
   // Sets of event ids: their union's size is the number of custom events (the table's y), not of visitors.
-  event: 11
+  event: 11,
+  // Attributes of visits (migration 009): the sessions of the visits wholly inside the day, by the path of their
+  // first or last view, or by the inputs of their first view's channel (read as channels with the domain of the
+  // moment: channelOfKey).
+  entry: 12,
+  exit: 13,
+  channel: 14
 } as const
+
+/** The visit tables: their sets hold visits wholly inside a day, and the rest of a range is the other visits. */
+export const VISIT_DAY_SET_TYPES = ['entry', 'exit', 'channel'] as const
+const isVisitType = (type: DaySetType) => (VISIT_DAY_SET_TYPES as readonly string[]).includes(type)
 export type DaySetType = keyof typeof DAY_SET_KINDS
 export const isDaySetType = (type: string): type is DaySetType => Object.hasOwn(DAY_SET_KINDS, type)
 
@@ -55,11 +65,21 @@ export const utcDay = (ms: number): number => Math.floor(ms / DAY)
 export type RowsIn = (start: number, end: number) => { sql: string; params: Record<string, unknown> }
 
 /**
+ * What the sets leave out of a range. Tables of events and sessions: the rows of the parts of the range outside
+ * the built days (`rowsIn`). Visit tables: the rows of the range's visits not wholly inside one of the built days
+ * (`besideDays`), and `display`, the table's value of a set's value (the channel of channel inputs).
+ */
+export type DaySetRest =
+  | { rowsIn: RowsIn }
+  | { besideDays: (days: number[]) => { sql: string; params: Record<string, unknown> }; display?: (value: string) => string }
+
+/**
  * The `type` table of `scope` (no filters, no search) with the days' sets, or null when the range holds no
  * built whole day (the caller then groups the events as before). `rowsIn` reads the rest of the range. Runs in
  * one read transaction, so the sets, the list of built days and the rest are of the same moment.
  */
-export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: MetricOptions, rowsIn: RowsIn): MetricRow[] | null {
+export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: MetricOptions, rest: DaySetRest): MetricRow[] | null {
+  if (isVisitType(type) !== ('besideDays' in rest)) throw new Error(`day sets of ${type}: the rest of the range is read per ${isVisitType(type) ? 'visit' : 'part'}`)
   const kind = DAY_SET_KINDS[type]
   const skip = kind === DAY_SET_KINDS.referrer ? scope.selfDomain : null
   const firstDay = Math.ceil(scope.start / DAY)
@@ -112,37 +132,48 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     )
     valueIds.set(null, NULL_VALUE_ID)
     const scanned = new Map<string | null, number[]>()
-    const scan = (from: number, to: number) => {
-      if (from > to) return
-      const rest = rowsIn(from, to)
-      for (const [value, id] of prepared(db, `SELECT x, id FROM (${rest.sql})`).raw().iterate(rest.params) as Iterable<[string | null, number]>) {
+    const scan = (part: { sql: string; params: Record<string, unknown> }) => {
+      for (const [value, id] of prepared(db, `SELECT x, id FROM (${part.sql})`).raw().iterate(part.params) as Iterable<[string | null, number]>) {
         const list = scanned.get(value)
         if (list) list.push(id)
         else scanned.set(value, [id])
         if (id > maxId) maxId = id
       }
     }
-    let cursor = scope.start
-    for (const day of built) {
-      scan(cursor, day * DAY - 1)
-      cursor = (day + 1) * DAY
+    if ('rowsIn' in rest) {
+      let cursor = scope.start
+      for (const day of built) {
+        if (cursor <= day * DAY - 1) scan(rest.rowsIn(cursor, day * DAY - 1))
+        cursor = (day + 1) * DAY
+      }
+      if (cursor <= scope.end) scan(rest.rowsIn(cursor, scope.end))
+    } else {
+      scan(rest.besideDays(built))
     }
-    scan(cursor, scope.end)
 
-    const counter = bitCounter(maxId)
-    const rows: MetricRow[] = []
+    // The table's values, each with the set values it is made of (one each, but for channels).
+    const display = 'display' in rest ? rest.display : undefined
+    const parts = new Map<string | null, number[]>()
     for (const [value, valueId] of valueIds) {
       if (skip !== null && value === skip) continue
-      const slot = slotOf.get(valueId)
-      const more = scanned.get(value)
-      if (slot === undefined && !more) continue
-      if (slot !== undefined) {
+      if (!slotOf.has(valueId)) continue
+      const shown = display && value !== null ? display(value) : value
+      const list = parts.get(shown)
+      if (list) list.push(valueId)
+      else parts.set(shown, [valueId])
+    }
+    const counter = bitCounter(maxId)
+    const rows: MetricRow[] = []
+    for (const [value, valueIdList] of parts) {
+      for (const valueId of valueIdList) {
+        const slot = slotOf.get(valueId)!
         for (let k = starts[slot]!; k < starts[slot + 1]!; k++) {
           const ids = blobs[places[2 * k]!]!
           const countAt = places[2 * k + 1]!
           counter.addAll(ids, countAt + 1, ids[countAt]!)
         }
       }
+      const more = scanned.get(value)
       if (more) {
         for (const id of more) counter.add(id)
         scanned.delete(value)

@@ -54,19 +54,26 @@ function visitParams(db: Db, scope: VisitScope): Record<string, number> {
  * of its first and last view in the range; ties go to the first and the last inserted, as in the table).
  * The same rows as grouping the range's views by session and visit.
  */
-export function visitRows(db: Db, scope: VisitScope, options: { ends?: boolean } = {}): { sql: string; params: Record<string, number> } {
+export function visitRows(
+  db: Db,
+  scope: VisitScope,
+  options: { ends?: boolean; besideDays?: number[] } = {}
+): { sql: string; params: Record<string, number | string> } {
   const ends = options.ends ? ', entry_id, exit_id' : ''
   const cutEnds = options.ends
     ? `, (SELECT f.event_id FROM website_event f WHERE ${VIEW_IN_RANGE('f')} ORDER BY f.created_at, f.event_id LIMIT 1) AS entry_id,
         (SELECT l.event_id FROM website_event l WHERE ${VIEW_IN_RANGE('l')} ORDER BY l.created_at DESC, l.event_id DESC LIMIT 1) AS exit_id`
     : ''
+  // besideDays: leave out the visits wholly inside one of these UTC days (the daily sets count them). A cut
+  // visit reaches beyond the range, so it is never wholly inside a day of it.
+  const beside = options.besideDays?.length ? ' AND NOT (first_at / 86400000 = last_at / 86400000 AND first_at / 86400000 IN (SELECT value FROM json_each(@besideDays)))' : ''
   return {
-    sql: `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE}
+    sql: `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE}${beside}
       UNION ALL
       SELECT c.session_id, c.visit_id, count(*) AS c, (max(e.created_at) - min(e.created_at)) / 1000 AS t${cutEnds}
       FROM (${CUT_VISITS}) c JOIN website_event e ON ${VIEW_IN_RANGE('e')}
       GROUP BY c.session_id, c.visit_id`,
-    params: visitParams(db, scope)
+    params: { ...visitParams(db, scope), ...(beside ? { besideDays: JSON.stringify(options.besideDays) } : {}) }
   }
 }
 
