@@ -6,8 +6,8 @@ import { type HitSpec, writeHits } from '../current-helpers'
 import { bearer, createWebsiteV1, serverForFile } from '../helpers'
 
 // Daily sets (migrations 008, 009, src/server/queries/day-sets.ts): the unfiltered path, title, referrer,
-// hostname, session-attribute (browser, os, device, screen, language, country), custom-event and visit (entry,
-// exit, channel) tables of a range with whole built days OR those days' sets (of sessions; of events for the
+// hostname, tag, UTM, session-attribute (browser, os, device, screen, language, country), custom-event and visit
+// (entry, exit, channel) tables of a range with whole built days OR those days' sets (of sessions; of events for the
 // event table; of the visits wholly inside the day for the visit tables) and read the rest. Their rows must be
 // those of grouping the events (the reference below is that SQL), for ranges cutting days, with today unbuilt,
 // after a late hit into a built day, a purge and a reset. Referrers leave out the website's domain (which
@@ -45,8 +45,17 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
         const referrer = pick([null, '', 'https://www.google.com/x', 'https://example.com/self', 'https://shop.example/own', 'https://t.co/y', 'https://news.ycombinator.com/'])
         const title = pick([null, '', 'Home', 'Über uns', '\u{1F600} Fun', 'Shop'])
         // Campaign parameters and click ids, for the channel of a visit's first view.
-        const query = pick([null, null, 'utm_source=newsletter&utm_medium=email', 'gclid=x1', 'utm_medium=cpc&utm_source=google', 'fbclid=y', 'utm_source=reddit'])
-        hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at, path: pick(PATHS), query, hostname, referrer, title, ...attributes })
+        const query = pick([
+          null,
+          null,
+          'utm_source=newsletter&utm_medium=email&utm_campaign=spring',
+          'gclid=x1',
+          'utm_medium=cpc&utm_source=google&utm_term=shoes&utm_content=ad%20%C3%BC',
+          'fbclid=y',
+          'utm_source=reddit&utm_campaign='
+        ])
+        const tag = pick([null, '', 'a', 'b'])
+        hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at, path: pick(PATHS), query, tag, hostname, referrer, title, ...attributes })
         if (random() < 0.3) {
           const eventName = pick(['click', 'signup', 'Ünïcode', '\u{1F600}', '\uE000'])
           hits.push({ session: `visitor-${s}`, visit: `${s}-${v}`, at: at + 1, type: 'event', eventName, path: '/events-only' })
@@ -78,6 +87,12 @@ const COLUMNS: Record<DaySetType, [column: string, where: string]> = {
   hostname: ['e.hostname', `${VIEW} AND e.hostname IS NOT NULL AND e.hostname <> ''`],
   // Custom events, counted (y: their number), not their visitors.
   event: ['e.event_name', 'e.event_type = 2'],
+  tag: ['e.tag', `${VIEW} AND e.tag IS NOT NULL AND e.tag <> ''`],
+  utmSource: ['e.utm_source', `${VIEW} AND e.utm_source IS NOT NULL AND e.utm_source <> ''`],
+  utmMedium: ['e.utm_medium', `${VIEW} AND e.utm_medium IS NOT NULL AND e.utm_medium <> ''`],
+  utmCampaign: ['e.utm_campaign', `${VIEW} AND e.utm_campaign IS NOT NULL AND e.utm_campaign <> ''`],
+  utmContent: ['e.utm_content', `${VIEW} AND e.utm_content IS NOT NULL AND e.utm_content <> ''`],
+  utmTerm: ['e.utm_term', `${VIEW} AND e.utm_term IS NOT NULL AND e.utm_term <> ''`],
   // Visit tables: see visitReference.
   entry: ['', ''],
   exit: ['', ''],

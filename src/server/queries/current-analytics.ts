@@ -337,7 +337,10 @@ function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number
  */
 export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown> }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
-  const types = ['path', 'title', 'referrer', 'browser', 'os', 'device', 'screen', 'language', 'country', 'hostname', 'event'] as const
+  const types = [
+    ...['path', 'title', 'referrer', 'browser', 'os', 'device', 'screen', 'language', 'country', 'hostname', 'event'] as const,
+    ...['tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm'] as const
+  ]
   const ofEvents = types.map((type) => {
     const rows = daySetRows(scope, { filters: [], match: 'all' }, type)
     return { kind: DAY_SET_KINDS[type], sql: `${rows.sql} ORDER BY x, id`, params: rows.params }

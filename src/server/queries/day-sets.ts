@@ -43,7 +43,14 @@ export const DAY_SET_KINDS = {
   // moment: channelOfKey).
   entry: 12,
   exit: 13,
-  channel: 14
+  channel: 14,
+  // Views' tag and campaign parameters (few distinct values; the query itself has too many for sets).
+  tag: 15,
+  utmSource: 16,
+  utmMedium: 17,
+  utmCampaign: 18,
+  utmContent: 19,
+  utmTerm: 20
 } as const
 
 /** The visit tables: their sets hold visits wholly inside a day, and the rest of a range is the other visits. */
