@@ -8,7 +8,8 @@ import { bearer, createWebsiteV1, serverForFile } from '../helpers'
 // Daily sets (migrations 008, 009, src/server/queries/day-sets.ts): the unfiltered path, title, referrer,
 // hostname, tag, UTM, session-attribute (browser, os, device, screen, language, country), custom-event and visit
 // (entry, exit, channel) tables of a range with whole built days OR those days' sets (of sessions; of events for the
-// event table; of the visits wholly inside the day for the visit tables) and read the rest. Their rows must be
+// event table; of the visits wholly inside the day for the visit tables) and read the rest; the stats add up the
+// days' totals over those visits and OR their entry sets. Their rows must be
 // those of grouping the events (the reference below is that SQL), for ranges cutting days, with today unbuilt,
 // after a late hit into a built day, a purge and a reset. Referrers leave out the website's domain (which
 // may change after the sets were built) and the page's own host.
@@ -169,11 +170,31 @@ function ranges(seed: number): { startAt: number; endAt: number }[] {
   return list
 }
 
-/** Every range's tables equal the reference; returns how many were answered from sets (all with a whole built day). */
+/** The stats by grouping the views: pageviews, visitors, visits, bounces (one view in the range), seconds. */
+function statsReference(websiteId: number, start: number, end: number) {
+  return file.server.db
+    .prepare(
+      `SELECT coalesce(sum(c), 0) AS pageviews, count(DISTINCT session_id) AS visitors, count(*) AS visits,
+         coalesce(sum(c = 1), 0) AS bounces, coalesce(sum(t), 0) AS totaltime
+       FROM (SELECT session_id, count(*) AS c, (max(created_at) - min(created_at)) / 1000 AS t FROM website_event
+         WHERE website_id = @websiteId AND created_at BETWEEN @start AND @end AND event_type = 1 GROUP BY session_id, visit_id)`
+    )
+    .get({ websiteId, start, end })
+}
+
+/** Every range's tables and stats equal the reference; returns how many were answered from sets (all with a whole built day). */
 async function expectExact(site: { website_id: number; website_uuid: string }, seed: number) {
   let fromSets = 0
   const built = builtDays(site.website_id)
   for (const { startAt, endAt } of ranges(seed)) {
+    const stats = await file.server.app.inject({
+      method: 'GET',
+      url: `/api/websites/${site.website_uuid}/stats?startAt=${startAt}&endAt=${endAt}`,
+      headers: bearer(file.token)
+    })
+    expect(stats.statusCode, stats.body).toBe(200)
+    const { pageviews, visitors, visits, bounces, totaltime } = stats.json()
+    expect({ pageviews, visitors, visits, bounces, totaltime }, `stats ${startAt}–${endAt}`).toEqual(statsReference(site.website_id, startAt, endAt))
     for (const type of TYPES) {
       const expected = reference(type, site.website_id, startAt, endAt)
       expect(await table(type, site.website_uuid, startAt, endAt), `${type} ${startAt}–${endAt}`).toEqual(expected)

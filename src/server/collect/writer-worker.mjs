@@ -230,6 +230,8 @@ const purgeStmts = {
 const DAY = 86_400_000
 /** NULL_VALUE_ID in day-sets.ts: the id of an unknown (NULL) value, which has no day_set_value row. */
 const NULL_VALUE_ID = 0
+/** DAY_TOTALS_KIND in day-sets.ts: the kind of a day's totals over its visits (not sets). */
+const DAY_TOTALS_KIND = 0
 const daySetStmts = {
   websites: db.prepare('SELECT website_id FROM website ORDER BY website_id').pluck(),
   firstEvent: db.prepare('SELECT min(created_at) FROM website_event WHERE website_id = ?').pluck(),
@@ -247,6 +249,12 @@ const daySetStmts = {
 const buildDay = db.transaction((websiteId, day) => {
   daySetStmts.dropDay.run(websiteId, day)
   daySetQueries.forEach(({ kind, params }, k) => {
+    if (kind === DAY_TOTALS_KIND) {
+      // The day's totals (DAY_TOTALS_KIND in day-sets.ts): one row of four numbers, as float64s.
+      const totals = daySetStmts.views[k].get({ ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 })
+      daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Float64Array.from(totals).buffer))
+      return
+    }
     // All of the day's rows first (sorted by value, then id): the connection cannot insert while a statement
     // iterates. Packed as [value_id, n, ids…] per value (migration 008; ids: sessions, or events for custom events).
     const rows = daySetStmts.views[k].all({ ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 })

@@ -5,7 +5,7 @@ import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql, type DateUnit } from '../lib/time'
 import { eventSpan } from './span'
 import { channelFromInputs, channelSql, CLICK_MASK } from './channel'
-import { DAY_SET_KINDS, type DaySetRest, type DaySetType, isDaySetType, tableFromDaySets, VISIT_DAY_SET_TYPES } from './day-sets'
+import { DAY_SET_KINDS, DAY_TOTALS_KIND, type DaySetRest, type DaySetType, isDaySetType, statsFromDaySets, tableFromDaySets, VISIT_DAY_SET_TYPES } from './day-sets'
 import { bucketRows, visitRows } from './visits'
 
 /**
@@ -157,6 +157,11 @@ export interface WebsiteStats {
 
 /** Summary numbers over the view events of the scope, grouped per visit. */
 export function getWebsiteStats(db: Db, scope: Scope, parsed: ParsedFilters): WebsiteStats {
+  if (fromVisits(parsed)) {
+    // Whole built days from their totals and entry sets (day-sets.ts); the other visits from the visit table.
+    const stats = statsFromDaySets(db, scope, (days) => visitRows(db, scope, { besideDays: days }))
+    if (stats) return stats
+  }
   const rows = perVisit(db, scope, parsed)
   return prepared(
     db,
@@ -353,7 +358,14 @@ export function daySetBuildQueries(): { kind: number; sql: string; params: Recor
       WHERE v.website_id = @websiteId AND v.first_at BETWEEN @start AND @end AND v.last_at <= @end ORDER BY x, id`,
     params: {}
   }))
-  return [...ofEvents, ...ofVisits]
+  // The day's totals over the same visits (DAY_TOTALS_KIND): one row, packed as four float64s by the worker.
+  const totals = {
+    kind: DAY_TOTALS_KIND,
+    sql: `SELECT count(*), coalesce(sum(views), 0), coalesce(sum(views = 1), 0), coalesce(sum((last_at - first_at) / 1000), 0)
+      FROM visit WHERE website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end`,
+    params: {}
+  }
+  return [...ofEvents, ...ofVisits, totals]
 }
 
 /**

@@ -53,6 +53,13 @@ export const DAY_SET_KINDS = {
   utmTerm: 20
 } as const
 
+/**
+ * day_set.kind of a day's totals over the visits wholly inside it: one blob of four float64s, visits, views,
+ * bounces and seconds (as visitRows measures them). With the entry sets (every such visit has one entry, so
+ * their union is those visits' sessions) they give the stats of the range's built days.
+ */
+export const DAY_TOTALS_KIND = 0
+
 /** The visit tables: their sets hold visits wholly inside a day, and the rest of a range is the other visits. */
 export const VISIT_DAY_SET_TYPES = ['entry', 'exit', 'channel'] as const
 const isVisitType = (type: DaySetType) => (VISIT_DAY_SET_TYPES as readonly string[]).includes(type)
@@ -194,6 +201,76 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       rows.push({ x: value, y: counter.take() })
     }
     return page(rows, options)
+  })()
+}
+
+/** A range's numbers as getWebsiteStats gives them. */
+export interface RangeStats {
+  pageviews: number
+  visitors: number
+  visits: number
+  bounces: number
+  totaltime: number
+}
+
+/**
+ * The stats of `scope` (no filters) from its built whole days' totals and entry sets, plus the range's other
+ * visits (`besideDays`: visitRows of the range without the visits wholly inside those days; `session_id`, `c`
+ * views, `t` seconds), or null when the range holds no built whole day. One read transaction.
+ */
+export function statsFromDaySets(
+  db: Db,
+  scope: Scope,
+  besideDays: (days: number[]) => { sql: string; params: Record<string, unknown> }
+): RangeStats | null {
+  const firstDay = Math.ceil(scope.start / DAY)
+  const lastDay = utcDay(scope.end + 1) - 1
+  if (lastDay < firstDay) return null
+  return db.transaction(() => {
+    const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
+      .pluck()
+      .all(scope.websiteId, firstDay, lastDay) as number[]
+    if (built.length === 0) return null
+    const stats: RangeStats = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 }
+    const daySets = prepared(
+      db,
+      `SELECT s.kind, s.sets FROM day_set s JOIN day_set_built b ON b.website_id = s.website_id AND b.day = s.day
+       WHERE s.website_id = ? AND s.kind IN (?, ?) AND s.day BETWEEN ? AND ?`
+    ).raw()
+    const entrySets: Uint32Array[] = []
+    let maxId = 0
+    for (const [kind, blob] of daySets.iterate(scope.websiteId, DAY_TOTALS_KIND, DAY_SET_KINDS.entry, firstDay, lastDay) as Iterable<[number, Buffer]>) {
+      if (kind === DAY_TOTALS_KIND) {
+        const totals = new Float64Array(Uint8Array.from(blob).buffer)
+        stats.visits += totals[0]!
+        stats.pageviews += totals[1]!
+        stats.bounces += totals[2]!
+        stats.totaltime += totals[3]!
+      } else {
+        const ids = uint32s(blob)
+        entrySets.push(ids)
+        for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) {
+          const n = ids[i + 1]!
+          if (n > 0 && ids[i + 1 + n]! > maxId) maxId = ids[i + 1 + n]!
+        }
+      }
+    }
+    const rest = besideDays(built)
+    const others = prepared(db, `SELECT session_id, c, t FROM (${rest.sql})`).raw().all(rest.params) as [number, number, number][]
+    for (const [sessionId, c, t] of others) {
+      stats.visits++
+      stats.pageviews += c
+      if (c === 1) stats.bounces++
+      stats.totaltime += t
+      if (sessionId > maxId) maxId = sessionId
+    }
+    const counter = bitCounter(maxId)
+    for (const ids of entrySets) {
+      for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) counter.addAll(ids, i + 2, ids[i + 1]!)
+    }
+    for (const [sessionId] of others) counter.add(sessionId)
+    stats.visitors = counter.take()
+    return stats
   })()
 }
 

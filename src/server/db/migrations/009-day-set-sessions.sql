@@ -3,8 +3,10 @@
 -- per value is as exact as for paths; the page's host (10); and custom events (11), whose sets hold event ids
 -- rather than sessions, since that table counts events; and the visit tables (entry 12, exit 13, channel 14),
 -- whose sets hold the sessions of the visits wholly inside the day (channel: by the inputs of the channel, read
--- with the website's domain of the moment); the tag and UTM tables (15–20). An unknown value (NULL, Umami's
--- "Unknown") is value id 0 in the packed sets and has no day_set_value row.
+-- with the website's domain of the moment); the tag and UTM tables (15–20); and kind 0, not sets but the day's
+-- totals over the visits wholly inside it (visits, views, bounces, seconds as four float64s), which with the
+-- entry sets give the stats. An unknown value (NULL, Umami's "Unknown") is value id 0 in the packed sets and
+-- has no day_set_value row.
 -- Days built before hold no sets of these kinds: they are built again (in the background, by the hit writer);
 -- until then their tables are read from the events, as for any day not built.
 DELETE FROM day_set_built;
