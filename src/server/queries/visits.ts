@@ -64,17 +64,57 @@ export function visitRows(
     ? `, (SELECT f.event_id FROM website_event f WHERE ${VIEW_IN_RANGE('f')} ORDER BY f.created_at, f.event_id LIMIT 1) AS entry_id,
         (SELECT l.event_id FROM website_event l WHERE ${VIEW_IN_RANGE('l')} ORDER BY l.created_at DESC, l.event_id DESC LIMIT 1) AS exit_id`
     : ''
-  // besideDays: leave out the visits wholly inside one of these UTC days (the daily sets count them). A cut
-  // visit reaches beyond the range, so it is never wholly inside a day of it.
-  const beside = options.besideDays?.length ? ' AND NOT (first_at / 86400000 = last_at / 86400000 AND first_at / 86400000 IN (SELECT value FROM json_each(@besideDays)))' : ''
+  const base = visitParams(db, scope)
+  const params: Record<string, number | string> = { ...base }
+  let whole = `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE}`
+  if (options.besideDays?.length) {
+    // Leave out the visits wholly inside one of these UTC days (the daily sets count them), and read only where
+    // the others can start: in the range's other parts, or within the longest visit span before the end of one
+    // of these days (a visit across its midnight). A cut visit reaches beyond the range, so it is never wholly
+    // inside a day of it.
+    params.starts = JSON.stringify(otherVisitStarts(scope, options.besideDays, base.start! - base.startSpan!))
+    params.besideDays = JSON.stringify(options.besideDays)
+    whole = `SELECT v.session_id, v.visit_id, v.views AS c, (v.last_at - v.first_at) / 1000 AS t${ends.replaceAll(', ', ', v.')}
+      FROM json_each(@starts) r JOIN visit v ON v.website_id = @websiteId
+        AND v.first_at BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')
+      WHERE v.last_at <= @end
+        AND NOT (v.first_at / 86400000 = v.last_at / 86400000 AND v.first_at / 86400000 IN (SELECT value FROM json_each(@besideDays)))`
+  }
   return {
-    sql: `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE}${beside}
+    sql: `${whole}
       UNION ALL
       SELECT c.session_id, c.visit_id, count(*) AS c, (max(e.created_at) - min(e.created_at)) / 1000 AS t${cutEnds}
       FROM (${CUT_VISITS}) c JOIN website_event e ON ${VIEW_IN_RANGE('e')}
       GROUP BY c.session_id, c.visit_id`,
-    params: { ...visitParams(db, scope), ...(beside ? { besideDays: JSON.stringify(options.besideDays) } : {}) }
+    params
   }
+}
+
+const DAY = 86_400_000
+
+/**
+ * Where in the range a visit not wholly inside one of `days` (UTC day numbers, ascending, inside the range) can
+ * start, as disjoint [from, to] intervals in time order: outside those days, or within `span` (the longest visit)
+ * before the end of one of them.
+ */
+export function otherVisitStarts(scope: VisitScope, days: number[], span: number): [number, number][] {
+  const intervals: [number, number][] = []
+  const add = (from: number, to: number) => {
+    from = Math.max(from, scope.start)
+    to = Math.min(to, scope.end)
+    if (from > to) return
+    const last = intervals.at(-1)
+    if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to)
+    else intervals.push([from, to])
+  }
+  let cursor = scope.start
+  for (const day of days) {
+    add(cursor, day * DAY - 1)
+    add(Math.max(day * DAY, (day + 1) * DAY - span), (day + 1) * DAY - 1)
+    cursor = (day + 1) * DAY
+  }
+  add(cursor, scope.end)
+  return intervals
 }
 
 /**
