@@ -71,11 +71,11 @@ export function visitRows(
     // Leave out the visits wholly inside one of these UTC days (the daily sets count them), and read only where
     // the others can start: in the range's other parts, or within the longest visit span before the end of one
     // of these days (a visit across its midnight). A cut visit reaches beyond the range, so it is never wholly
-    // inside a day of it.
+    // inside a day of it. CROSS JOIN: the intervals first, each one a range of the visit table's key.
     params.starts = JSON.stringify(otherVisitStarts(scope, options.besideDays, base.start! - base.startSpan!))
     params.besideDays = JSON.stringify(options.besideDays)
     whole = `SELECT v.session_id, v.visit_id, v.views AS c, (v.last_at - v.first_at) / 1000 AS t${ends.replaceAll(', ', ', v.')}
-      FROM json_each(@starts) r JOIN visit v ON v.website_id = @websiteId
+      FROM json_each(@starts) r CROSS JOIN visit v ON v.website_id = @websiteId
         AND v.first_at BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')
       WHERE v.last_at <= @end
         AND NOT (v.first_at / 86400000 = v.last_at / 86400000 AND v.first_at / 86400000 IN (SELECT value FROM json_each(@besideDays)))`
