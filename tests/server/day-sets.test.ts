@@ -182,7 +182,16 @@ function statsReference(websiteId: number, start: number, end: number) {
     .get({ websiteId, start, end })
 }
 
-/** Every range's tables and stats equal the reference; returns how many were answered from sets (all with a whole built day). */
+/** Units and zones the series is checked in: UTC, a zone with DST, one whose offset is not whole hours. */
+const SERIES = [
+  ['day', 'UTC'],
+  ['day', 'America/New_York'],
+  ['hour', 'Europe/Berlin'],
+  ['month', 'Asia/Tokyo'],
+  ['day', 'Asia/Kolkata']
+] as const
+
+/** Every range's tables, stats and series equal the reference; returns how many were answered from sets (all with a whole built day). */
 async function expectExact(site: { website_id: number; website_uuid: string }, seed: number) {
   let fromSets = 0
   const built = builtDays(site.website_id)
@@ -195,6 +204,16 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
     expect(stats.statusCode, stats.body).toBe(200)
     const { pageviews, visitors, visits, bounces, totaltime } = stats.json()
     expect({ pageviews, visitors, visits, bounces, totaltime }, `stats ${startAt}–${endAt}`).toEqual(statsReference(site.website_id, startAt, endAt))
+    // The series in zones of whole and of half hours (the latter grouped from the visit table), against the
+    // same asked with a filter every view matches (paths start with "/"), which groups the events themselves.
+    for (const [unit, timezone] of SERIES) {
+      const url = `/api/websites/${site.website_uuid}/pageviews?startAt=${startAt}&endAt=${endAt}&unit=${unit}&timezone=${encodeURIComponent(timezone)}`
+      const [series, scanned] = await Promise.all(
+        [url, `${url}&path=c./`].map((u) => file.server.app.inject({ method: 'GET', url: u, headers: bearer(file.token) }))
+      )
+      expect(series!.statusCode, series!.body).toBe(200)
+      expect(series!.json(), `series ${unit} ${timezone} ${startAt}–${endAt}`).toEqual(scanned!.json())
+    }
     for (const type of TYPES) {
       const expected = reference(type, site.website_id, startAt, endAt)
       expect(await table(type, site.website_uuid, startAt, endAt), `${type} ${startAt}–${endAt}`).toEqual(expected)

@@ -225,13 +225,12 @@ const purgeStmts = {
 // Daily visitor sets (migration 008, src/server/queries/day-sets.ts): for a closed UTC day of a website, the
 // distinct sessions each value of a table counts, so that long ranges OR sets instead of grouping events.
 // daySetQueries (daySetBuildQueries in current-analytics.ts): per kind, the SQL of the rows the table counts
-// for @websiteId, @start and @end, as (x, id) by value then id, and the rest of its parameters.
+// for @websiteId, @start and @end, as (x, id) by value then id, and the rest of its parameters; or, with
+// `totals`, of one row of numbers.
 
 const DAY = 86_400_000
 /** NULL_VALUE_ID in day-sets.ts: the id of an unknown (NULL) value, which has no day_set_value row. */
 const NULL_VALUE_ID = 0
-/** DAY_TOTALS_KIND in day-sets.ts: the kind of a day's totals over its visits (not sets). */
-const DAY_TOTALS_KIND = 0
 const daySetStmts = {
   websites: db.prepare('SELECT website_id FROM website ORDER BY website_id').pluck(),
   firstEvent: db.prepare('SELECT min(created_at) FROM website_event WHERE website_id = ?').pluck(),
@@ -248,9 +247,9 @@ const daySetStmts = {
 /** The sets of one day, replacing what the day had, in one transaction (hits wait for it: one day at a time). */
 const buildDay = db.transaction((websiteId, day) => {
   daySetStmts.dropDay.run(websiteId, day)
-  daySetQueries.forEach(({ kind, params }, k) => {
-    if (kind === DAY_TOTALS_KIND) {
-      // The day's totals (DAY_TOTALS_KIND in day-sets.ts): one row of four numbers, as float64s.
+  daySetQueries.forEach(({ kind, params, totals: isTotals }, k) => {
+    if (isTotals) {
+      // Not sets but one row of numbers (the day's totals, its views per hour): packed as float64s.
       const totals = daySetStmts.views[k].get({ ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 })
       daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Float64Array.from(totals).buffer))
       return

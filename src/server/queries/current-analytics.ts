@@ -2,10 +2,22 @@ import { EVENT_TYPE } from '../../shared/constants'
 import { filterSql, FILTER_COLUMNS, type FilterName, type ParsedFilters } from '../db/filters'
 import type { Db } from '../db/open'
 import { likeEscape, prepared } from '../db/sql'
-import { localTimeSql, type DateUnit } from '../lib/time'
+import { localTimeSql, offsetSegments, type DateUnit } from '../lib/time'
 import { eventSpan } from './span'
 import { channelFromInputs, channelSql, CLICK_MASK } from './channel'
-import { DAY_SET_KINDS, DAY_TOTALS_KIND, type DaySetRest, type DaySetType, isDaySetType, statsFromDaySets, tableFromDaySets, VISIT_DAY_SET_TYPES } from './day-sets'
+import {
+  DAY_SET_KINDS,
+  DAY_TOTALS_KIND,
+  type DaySetRest,
+  type DaySetType,
+  HOUR_SETS_KIND,
+  HOUR_VIEWS_KIND,
+  isDaySetType,
+  seriesFromDaySets,
+  statsFromDaySets,
+  tableFromDaySets,
+  VISIT_DAY_SET_TYPES
+} from './day-sets'
 import { bucketRows, visitRows } from './visits'
 
 /**
@@ -120,6 +132,8 @@ const FIXED_UNIT_MS: Partial<Record<DateUnit, number>> = { minute: 60_000, hour:
 interface ColumnLabel {
   /** The bucket label SQL of a time column (ms UTC) or expression. */
   of: (column: string) => string
+  /** Every offset in force over the data, and every change between them, falls on a whole UTC hour. */
+  wholeHours: boolean
   /** SQL of a number that is equal for two instants exactly when their labels are: cheaper to compare. */
   key: (column: string) => string
   params: Record<string, number>
@@ -136,7 +150,11 @@ function columnLabel(db: Db, scope: Scope, bucketing: Bucketing): ColumnLabel {
   // Local time divided by the unit, for instants after 1970 (integer division truncates toward zero; offsets
   // are bound as reals, hence the cast).
   const key = unitMs !== undefined && span.first >= 0 ? (column: string) => `(CAST(${local(column).sql} AS INTEGER) / ${unitMs})` : of
-  return { of, key, params: local('e.created_at').params }
+  const hour = 3_600_000
+  const wholeHours =
+    bucketing.isoLabels ||
+    offsetSegments(bucketing.timezone, span.first, span.last).every((segment, i) => segment.offset % hour === 0 && (i === 0 || segment.from % hour === 0))
+  return { of, key, params: local('e.created_at').params, wholeHours }
 }
 
 export interface Point {
@@ -191,6 +209,11 @@ function perVisit(db: Db, scope: Scope, parsed: ParsedFilters): Source {
 /** Views and distinct sessions per bucket; only buckets with data, in time order. */
 export function getPageviewSeries(db: Db, scope: Scope, parsed: ParsedFilters, bucketing: Bucketing): { pageviews: Point[]; sessions: Point[] } {
   const label = columnLabel(db, scope, bucketing)
+  if (fromVisits(parsed) && bucketing.unit !== 'minute' && label.wholeHours) {
+    // Buckets of whole UTC hours: the built days' hours from their views and session sets (day-sets.ts).
+    const rows = seriesFromDaySets(db, scope, label)
+    if (rows) return { pageviews: rows.map((r) => ({ x: r.x, y: r.views })), sessions: rows.map((r) => ({ x: r.x, y: r.sessions })) }
+  }
   // Rows `k` (bucket key), `t` (an instant in the bucket), session_id, `c` (views): a whole visit inside one
   // bucket is one row (visits.ts), a filtered view is one row.
   let buckets: Source
@@ -340,7 +363,7 @@ function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number
  * @start and @end, by value then session. Built without the website's own domain (selfDomain null leaves in
  * referrers from it): it may change, so the reader leaves it out.
  */
-export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown> }[] {
+export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown>; totals?: boolean }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
   const types = [
     ...['path', 'title', 'referrer', 'browser', 'os', 'device', 'screen', 'language', 'country', 'hostname', 'event'] as const,
@@ -363,9 +386,25 @@ export function daySetBuildQueries(): { kind: number; sql: string; params: Recor
     kind: DAY_TOTALS_KIND,
     sql: `SELECT count(*), coalesce(sum(views), 0), coalesce(sum(views = 1), 0), coalesce(sum((last_at - first_at) / 1000), 0)
       FROM visit WHERE website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end`,
-    params: {}
+    params: {},
+    totals: true
   }
-  return [...ofEvents, ...ofVisits, totals]
+  // The series (seriesFromDaySets): the sessions with a view in each UTC hour, and the views per hour (the day's
+  // start is bound as a float: cast, or the division would not be an integer one).
+  const viewsIn = 'FROM website_event WHERE website_id = @websiteId AND created_at BETWEEN @start AND @end AND event_type = @pageView'
+  const hourSets = {
+    kind: HOUR_SETS_KIND,
+    sql: `SELECT CAST((created_at - CAST(@start AS INTEGER)) / 3600000 AS TEXT) AS x, session_id AS id ${viewsIn} ORDER BY x, id`,
+    params: { pageView: EVENT_TYPE.pageView }
+  }
+  const hourViews = {
+    kind: HOUR_VIEWS_KIND,
+    sql: `SELECT ${Array.from({ length: 24 }, (_, h) => `coalesce(sum(h = ${h}), 0)`).join(', ')}
+      FROM (SELECT (created_at - CAST(@start AS INTEGER)) / 3600000 AS h ${viewsIn})`,
+    params: { pageView: EVENT_TYPE.pageView },
+    totals: true
+  }
+  return [...ofEvents, ...ofVisits, totals, hourSets, hourViews]
 }
 
 /**

@@ -60,6 +60,14 @@ export const DAY_SET_KINDS = {
  */
 export const DAY_TOTALS_KIND = 0
 
+/**
+ * The pageviews series (migration 009): the sessions with a view in each UTC hour of the day (values '0'–'23'),
+ * and the day's views per hour as 24 float64s. In a zone whose offsets are whole hours, every bucket of an
+ * hour or more is a union of UTC hours.
+ */
+export const HOUR_SETS_KIND = 21
+export const HOUR_VIEWS_KIND = 22
+
 /** The visit tables: their sets hold visits wholly inside a day, and the rest of a range is the other visits. */
 export const VISIT_DAY_SET_TYPES = ['entry', 'exit', 'channel'] as const
 const isVisitType = (type: DaySetType) => (VISIT_DAY_SET_TYPES as readonly string[]).includes(type)
@@ -271,6 +279,113 @@ export function statsFromDaySets(
     for (const [sessionId] of others) counter.add(sessionId)
     stats.visitors = counter.take()
     return stats
+  })()
+}
+
+/** A bucket of the pageviews series: its label, views and distinct sessions. */
+export interface SeriesBucket {
+  x: string
+  views: number
+  sessions: number
+}
+
+/** SQL of a bucket's label and key (an instant's), as columnLabel in current-analytics.ts gives them. */
+export interface BucketLabel {
+  of: (column: string) => string
+  key: (column: string) => string
+  params: Record<string, number>
+}
+
+const HOUR = 3_600_000
+
+/**
+ * The pageviews series of `scope` (no filters), buckets of whole UTC hours (`label`: a zone whose offsets are
+ * whole hours, a unit of an hour or more): the built whole days' hours from their views and session sets, the
+ * rest of the range from its views. Null when the range holds no built whole day. One read transaction.
+ */
+export function seriesFromDaySets(db: Db, scope: Scope, label: BucketLabel): SeriesBucket[] | null {
+  const firstDay = Math.ceil(scope.start / DAY)
+  const lastDay = utcDay(scope.end + 1) - 1
+  if (lastDay < firstDay) return null
+  return db.transaction(() => {
+    const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
+      .pluck()
+      .all(scope.websiteId, firstDay, lastDay) as number[]
+    if (built.length === 0) return null
+    // Per UTC hour (an hour number since 1970) of the built days: its views and the places of its session set.
+    const views = new Map<number, number>()
+    const sets = new Map<number, [Uint32Array, number][]>()
+    const hourIds = new Map(
+      prepared(db, 'SELECT value_id, value FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, HOUR_SETS_KIND) as [number, string][]
+    )
+    let maxId = 0
+    const blobs = prepared(
+      db,
+      `SELECT s.kind, s.day, s.sets FROM day_set s JOIN day_set_built b ON b.website_id = s.website_id AND b.day = s.day
+       WHERE s.website_id = ? AND s.kind IN (?, ?) AND s.day BETWEEN ? AND ?`
+    ).raw()
+    for (const [kind, day, blob] of blobs.iterate(scope.websiteId, HOUR_SETS_KIND, HOUR_VIEWS_KIND, firstDay, lastDay) as Iterable<[number, number, Buffer]>) {
+      if (kind === HOUR_VIEWS_KIND) {
+        const perHour = new Float64Array(Uint8Array.from(blob).buffer)
+        perHour.forEach((n, h) => n > 0 && views.set(day * 24 + h, n))
+        continue
+      }
+      const ids = uint32s(blob)
+      for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) {
+        const hour = day * 24 + Number(hourIds.get(ids[i]!))
+        const n = ids[i + 1]!
+        const list = sets.get(hour)
+        if (list) list.push([ids, i + 2])
+        else sets.set(hour, [[ids, i + 2]])
+        if (n > 0 && ids[i + 1 + n]! > maxId) maxId = ids[i + 1 + n]!
+      }
+    }
+    type Bucket = { x: string; views: number; hours: number[]; sessions: number[] }
+    const buckets = new Map<number | string, Bucket>()
+    const bucket = (k: number | string, x: string) => {
+      let b = buckets.get(k)
+      if (!b) buckets.set(k, (b = { x, views: 0, hours: [], sessions: [] }))
+      return b
+    }
+    // The built hours' buckets, in one statement.
+    const hours = [...views.keys()]
+    const keyed = prepared(db, `SELECT value, ${label.key('(value * 3600000)')}, ${label.of('(value * 3600000)')} FROM json_each(?)`).raw()
+    for (const [hour, k, x] of keyed.all(JSON.stringify(hours), label.params) as [number, number | string, string][]) {
+      const b = bucket(k, x)
+      b.views += views.get(hour)!
+      b.hours.push(hour)
+    }
+    // The rest of the range: its views one by one (edges, days not built).
+    const restViews = prepared(
+      db,
+      `SELECT ${label.key('e.created_at')}, ${label.of('e.created_at')}, e.session_id FROM website_event e
+       WHERE e.website_id = @websiteId AND e.created_at BETWEEN @from AND @to AND e.event_type = 1`
+    ).raw()
+    const scan = (from: number, to: number) => {
+      if (from > to) return
+      for (const [k, x, sessionId] of restViews.iterate({ websiteId: scope.websiteId, from, to, ...label.params }) as Iterable<[number | string, string, number]>) {
+        const b = bucket(k, x)
+        b.views++
+        b.sessions.push(sessionId)
+        if (sessionId > maxId) maxId = sessionId
+      }
+    }
+    let cursor = scope.start
+    for (const day of built) {
+      scan(cursor, day * DAY - 1)
+      cursor = (day + 1) * DAY
+    }
+    scan(cursor, scope.end)
+
+    const counter = bitCounter(maxId)
+    const rows: (SeriesBucket & { k: number | string })[] = []
+    for (const [k, b] of buckets) {
+      for (const hour of b.hours) for (const [ids, at] of sets.get(hour) ?? []) counter.addAll(ids, at, ids[at - 1]!)
+      for (const sessionId of b.sessions) counter.add(sessionId)
+      rows.push({ k, x: b.x, views: b.views, sessions: counter.take() })
+    }
+    rows.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    return rows.map(({ x, views: v, sessions }) => ({ x, views: v, sessions }))
   })()
 }
 
