@@ -40,7 +40,7 @@ export const DAY_SET_KINDS = {
   event: 11,
   // Attributes of visits (migration 009): the sessions of the visits wholly inside the day, by the path of their
   // first or last view, or by the inputs of their first view's channel (read as channels with the domain of the
-  // moment: channelOfKey).
+  // moment: channelOfInputs in current-analytics.ts).
   entry: 12,
   exit: 13,
   channel: 14,
@@ -104,14 +104,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
   if (isVisitType(type) !== ('besideDays' in rest)) throw new Error(`day sets of ${type}: the rest of the range is read per ${isVisitType(type) ? 'visit' : 'part'}`)
   const kind = DAY_SET_KINDS[type]
   const skip = kind === DAY_SET_KINDS.referrer ? scope.selfDomain : null
-  const firstDay = Math.ceil(scope.start / DAY)
-  const lastDay = utcDay(scope.end + 1) - 1
-  if (lastDay < firstDay) return null
-  return db.transaction(() => {
-    const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
-      .pluck()
-      .all(scope.websiteId, firstDay, lastDay) as number[]
-    if (built.length === 0) return null
+  return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
     // Where each value's set lies in the days' blobs, in two passes (counts, then places) into typed arrays:
     // a 90-day table has ~100 k of them at 1 M events, too many for an array per value.
     const blobs: Uint32Array[] = []
@@ -163,12 +156,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       }
     }
     if ('rowsIn' in rest) {
-      let cursor = scope.start
-      for (const day of built) {
-        if (cursor <= day * DAY - 1) scan(rest.rowsIn(cursor, day * DAY - 1))
-        cursor = (day + 1) * DAY
-      }
-      if (cursor <= scope.end) scan(rest.rowsIn(cursor, scope.end))
+      for (const [from, to] of outsideDays(scope, built)) scan(rest.rowsIn(from, to))
     } else {
       scan(rest.besideDays(built))
     }
@@ -209,7 +197,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       rows.push({ x: value, y: counter.take() })
     }
     return page(rows, options)
-  })()
+  })
 }
 
 /** A range's numbers as getWebsiteStats gives them. */
@@ -231,14 +219,7 @@ export function statsFromDaySets(
   scope: Scope,
   besideDays: (days: number[]) => { sql: string; params: Record<string, unknown> }
 ): RangeStats | null {
-  const firstDay = Math.ceil(scope.start / DAY)
-  const lastDay = utcDay(scope.end + 1) - 1
-  if (lastDay < firstDay) return null
-  return db.transaction(() => {
-    const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
-      .pluck()
-      .all(scope.websiteId, firstDay, lastDay) as number[]
-    if (built.length === 0) return null
+  return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
     const stats: RangeStats = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 }
     const daySets = prepared(
       db,
@@ -279,7 +260,7 @@ export function statsFromDaySets(
     for (const [sessionId] of others) counter.add(sessionId)
     stats.visitors = counter.take()
     return stats
-  })()
+  })
 }
 
 /** A bucket of the pageviews series: its label, views and distinct sessions. */
@@ -304,14 +285,7 @@ const HOUR = 3_600_000
  * rest of the range from its views. Null when the range holds no built whole day. One read transaction.
  */
 export function seriesFromDaySets(db: Db, scope: Scope, label: BucketLabel): SeriesBucket[] | null {
-  const firstDay = Math.ceil(scope.start / DAY)
-  const lastDay = utcDay(scope.end + 1) - 1
-  if (lastDay < firstDay) return null
-  return db.transaction(() => {
-    const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
-      .pluck()
-      .all(scope.websiteId, firstDay, lastDay) as number[]
-    if (built.length === 0) return null
+  return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
     // Per UTC hour (an hour number since 1970) of the built days: its views and the places of its session set.
     const views = new Map<number, number>()
     const sets = new Map<number, [Uint32Array, number][]>()
@@ -362,7 +336,6 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: BucketLabel): Ser
        WHERE e.website_id = @websiteId AND e.created_at BETWEEN @from AND @to AND e.event_type = 1`
     ).raw()
     const scan = (from: number, to: number) => {
-      if (from > to) return
       for (const [k, x, sessionId] of restViews.iterate({ websiteId: scope.websiteId, from, to, ...label.params }) as Iterable<[number | string, string, number]>) {
         const b = bucket(k, x)
         b.views++
@@ -370,12 +343,7 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: BucketLabel): Ser
         if (sessionId > maxId) maxId = sessionId
       }
     }
-    let cursor = scope.start
-    for (const day of built) {
-      scan(cursor, day * DAY - 1)
-      cursor = (day + 1) * DAY
-    }
-    scan(cursor, scope.end)
+    for (const [from, to] of outsideDays(scope, built)) scan(from, to)
 
     const counter = bitCounter(maxId)
     const rows: (SeriesBucket & { k: number | string })[] = []
@@ -386,7 +354,36 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: BucketLabel): Ser
     }
     rows.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     return rows.map(({ x, views: v, sessions }) => ({ x, views: v, sessions }))
+  })
+}
+
+/**
+ * Runs `read` with the range's whole UTC days whose sets are built (ascending), in one read transaction, so
+ * that the sets, the list of built days and the rest of the range are of the same moment; null when the range
+ * holds no built whole day (the caller then reads without sets).
+ */
+function withBuiltDays<T>(db: Db, scope: Scope, read: (built: number[], firstDay: number, lastDay: number) => T | null): T | null {
+  const firstDay = Math.ceil(scope.start / DAY)
+  const lastDay = utcDay(scope.end + 1) - 1
+  if (lastDay < firstDay) return null
+  return db.transaction(() => {
+    const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
+      .pluck()
+      .all(scope.websiteId, firstDay, lastDay) as number[]
+    return built.length === 0 ? null : read(built, firstDay, lastDay)
   })()
+}
+
+/** The parts of the range outside the built days, as [from, to] (inclusive ms), in time order. */
+function outsideDays(scope: Scope, built: number[]): [number, number][] {
+  const parts: [number, number][] = []
+  let cursor = scope.start
+  for (const day of built) {
+    if (cursor <= day * DAY - 1) parts.push([cursor, day * DAY - 1])
+    cursor = (day + 1) * DAY
+  }
+  if (cursor <= scope.end) parts.push([cursor, scope.end])
+  return parts
 }
 
 /** A blob of little-endian uint32s as an array, copied only when SQLite's buffer is not 4-byte aligned. */

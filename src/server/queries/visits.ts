@@ -97,7 +97,7 @@ const DAY = 86_400_000
  * start, as disjoint [from, to] intervals in time order: outside those days, or within `span` (the longest visit)
  * before the end of one of them.
  */
-export function otherVisitStarts(scope: VisitScope, days: number[], span: number): [number, number][] {
+function otherVisitStarts(scope: VisitScope, days: number[], span: number): [number, number][] {
   const intervals: [number, number][] = []
   const add = (from: number, to: number) => {
     from = Math.max(from, scope.start)
