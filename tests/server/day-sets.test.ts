@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { rng } from '../../bench/hits.mjs'
+import { HitWriter } from '../../src/server/collect/writer'
 import { daySetRest } from '../../src/server/queries/current-analytics'
 import { type DaySetType, tableFromDaySets, VISIT_DAY_SET_TYPES } from '../../src/server/queries/day-sets'
 import { type HitSpec, writeHits } from '../current-helpers'
@@ -290,6 +291,31 @@ describe('daily visitor sets', () => {
     expect(file.server.db.prepare('SELECT count(*) FROM day_set WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
     expect(file.server.db.prepare('SELECT count(*) FROM day_set_value WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
     expect(await table('path', site.website_uuid, T0, NOW)).toEqual([])
+  })
+
+  test('a day is built in steps of a few kinds; one that gets a hit between its steps is not marked built, and is built again', async () => {
+    file.server.clock.set(NOW)
+    const site = await createWebsiteV1(file.server.app, file.token, { name: 'Steps', domain: 'example.com' })
+    await writeHits(file.server, traffic(11).map((h) => ({ ...h, websiteId: site.website_id })))
+    // A second writer on the same file, one kind per step, driven step by step (the server's builds nothing yet).
+    const stepper = new HitWriter({ file: file.server.db.name, daySetStepMs: 0 })
+    try {
+      const today = NOW / DAY | 0
+      const first = await stepper.task('daySets', today, 3)
+      expect(first).toEqual({ built: 0, left: true })
+      expect(builtDays(site.website_id)).toEqual([])
+      // A hit into the day being built (day 0, the oldest): its finished kinds are stale.
+      await writeHits(file.server, [{ websiteId: site.website_id, session: 'mid-build', visit: 'm', at: T0 + HOUR, path: '/mid' }])
+      let built = 0
+      for (let left = true; left; ) ({ built, left } = await stepper.task('daySets', today, 1_000).then((r) => ({ built: built + r.built, left: r.left })))
+      // Day 0 was dropped when its stamp changed, then built again in the same run: all five days, exact.
+      expect(builtDays(site.website_id)).toEqual([0, 1, 2, 3, 4].map((d) => T0 / DAY + d))
+      expect(built).toBe(5)
+      expect((await table('path', site.website_uuid, T0, T0 + DAY - 1)).some((row) => row.x === '/mid')).toBe(true)
+      await expectExact(site, 13)
+    } finally {
+      await stepper.close()
+    }
   })
 
   test("the channel table from day sets reads a referral from the website's own domain with the domain of the moment", async () => {

@@ -25,7 +25,7 @@ import Database from 'better-sqlite3'
 
 const SESSION_CACHE_SIZE = 50_000
 
-const { file, nativeBinding, maxBatch, busyTimeout, daySetQueries } = workerData
+const { file, nativeBinding, maxBatch, busyTimeout, daySetQueries, daySetStepMs } = workerData
 // The main thread opened and migrated the file; never create an empty one at a wrong path.
 const db = new Database(file, nativeBinding ? { nativeBinding, fileMustExist: true } : { fileMustExist: true })
 // Same pragmas as src/server/db/open.ts (they are per connection), no migrations.
@@ -241,73 +241,127 @@ const daySetStmts = {
   valueId: db.prepare('SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? AND value = ?').pluck(),
   addValue: db.prepare('INSERT INTO day_set_value (website_id, kind, value) VALUES (?, ?, ?)'),
   insertSets: db.prepare('INSERT INTO day_set (website_id, kind, day, sets) VALUES (?, ?, ?, ?)'),
-  markBuilt: db.prepare('INSERT OR IGNORE INTO day_set_built (website_id, day) VALUES (?, ?)')
+  markBuilt: db.prepare('INSERT OR IGNORE INTO day_set_built (website_id, day) VALUES (?, ?)'),
+  unmark: db.prepare('DELETE FROM day_set_built WHERE website_id = ? AND day = ?'),
+  eventStamp: db.prepare('SELECT count(*), max(event_id) FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ?').raw(),
+  visitStamp: db.prepare('SELECT count(*), total(first_at), total(last_at), total(views) FROM visit WHERE website_id = ? AND first_at BETWEEN ? AND ?').raw()
 }
 
-/** The sets of one day, replacing what the day had, in one transaction (hits wait for it: one day at a time). */
-const buildDay = db.transaction((websiteId, day) => {
-  daySetStmts.dropDay.run(websiteId, day)
-  daySetQueries.forEach(({ kind, params, totals: isTotals }, k) => {
-    if (isTotals) {
-      // Not sets but one row of numbers (the day's totals, its views per hour): packed as float64s.
-      const totals = daySetStmts.views[k].get({ ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 })
-      daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Float64Array.from(totals).buffer))
-      return
+/** The sets of kind `k` (an index into daySetQueries) of one day, in the transaction of the caller. */
+function buildKind(websiteId, day, k) {
+  const { kind, params, totals: isTotals } = daySetQueries[k]
+  const bounds = { ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 }
+  if (isTotals) {
+    // Not sets but one row of numbers (the day's totals, its views per hour): packed as float64s.
+    daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Float64Array.from(daySetStmts.views[k].get(bounds)).buffer))
+    return
+  }
+  // All of the day's rows first (sorted by value, then id): the connection cannot insert while a statement
+  // iterates. Packed as [value_id, n, ids…] per value (migration 008; ids: sessions, or events for custom events).
+  const rows = daySetStmts.views[k].all(bounds)
+  const packed = []
+  // undefined: no value yet (a value may be NULL: an unknown browser, country…, value id 0, no row).
+  let value
+  let countAt = -1
+  let last = -1
+  for (const [text, id] of rows) {
+    // Ids beyond 32 bits do not fit the sets: the day stays unbuilt and is scanned.
+    if (id > 0xffffffff) throw new RangeError('id beyond 32 bits')
+    if (text !== value) {
+      value = text
+      let valueId = text === null ? NULL_VALUE_ID : daySetStmts.valueId.get(websiteId, kind, text)
+      if (valueId === undefined) valueId = Number(daySetStmts.addValue.run(websiteId, kind, text).lastInsertRowid)
+      packed.push(valueId, 0)
+      countAt = packed.length - 1
+      last = -1
     }
-    // All of the day's rows first (sorted by value, then id): the connection cannot insert while a statement
-    // iterates. Packed as [value_id, n, ids…] per value (migration 008; ids: sessions, or events for custom events).
-    const rows = daySetStmts.views[k].all({ ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 })
-    const packed = []
-    // undefined: no value yet (a value may be NULL: an unknown browser, country…, value id 0, no row).
-    let value
-    let countAt = -1
-    let last = -1
-    for (const [text, id] of rows) {
-      // Ids beyond 32 bits do not fit the sets: the day stays unbuilt and is scanned.
-      if (id > 0xffffffff) throw new RangeError('id beyond 32 bits')
-      if (text !== value) {
-        value = text
-        let valueId = text === null ? NULL_VALUE_ID : daySetStmts.valueId.get(websiteId, kind, text)
-        if (valueId === undefined) valueId = Number(daySetStmts.addValue.run(websiteId, kind, text).lastInsertRowid)
-        packed.push(valueId, 0)
-        countAt = packed.length - 1
-        last = -1
-      }
-      if (id !== last) {
-        packed.push(id)
-        packed[countAt]++
-        last = id
-      }
+    if (id !== last) {
+      packed.push(id)
+      packed[countAt]++
+      last = id
     }
-    if (packed.length > 0) daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Uint32Array.from(packed).buffer))
-  })
-  daySetStmts.markBuilt.run(websiteId, day)
-}).immediate
+  }
+  if (packed.length > 0) daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Uint32Array.from(packed).buffer))
+}
 
 /**
- * Builds the sets of up to `limit` closed days (before `today`, a UTC day number) that have events and no
- * sets, oldest first per website. Returns how many it built and whether any day is left.
+ * What a day's sets are built from, as one text: its events (count, last id) and its visits (count, sums of
+ * their times and views). A day whose stamp changed while its kinds were being built is not marked built.
  */
-function buildDaySets(today, limit) {
-  let built = 0
+function dayStamp(websiteId, day) {
+  return JSON.stringify([daySetStmts.eventStamp.get(websiteId, day * DAY, day * DAY + DAY - 1), daySetStmts.visitStamp.get(websiteId, day * DAY, day * DAY + DAY - 1)])
+}
+
+/**
+ * The day being built, across tasks: its kinds are built a few at a time (at most STEP_MS of them, at least
+ * one, per transaction), so that hits wait at most one step between two of them rather than a whole day.
+ */
+let building = null
+const STEP_MS = daySetStepMs ?? 40
+
+/** The next closed day (before `today`) that has events and no sets, oldest first per website, or null. */
+function nextDay(today) {
   for (const websiteId of daySetStmts.websites.all()) {
     const first = daySetStmts.firstEvent.get(websiteId)
     if (first === null || first === undefined) continue
     const firstDay = Math.floor(first / DAY)
     const done = new Set(daySetStmts.built.all(websiteId, firstDay, today - 1))
     for (let day = firstDay; day < today; day++) {
-      if (done.has(day) || daySetStmts.anyEvent.get(websiteId, day * DAY, day * DAY + DAY - 1) === undefined) continue
-      if (built === limit) return { built, left: true }
-      try {
-        buildDay(websiteId, day)
-      } catch (error) {
-        if (error instanceof RangeError) continue
-        throw error
-      }
-      built++
+      if (done.has(day) || (building && building.skip.has(`${websiteId}:${day}`))) continue
+      if (daySetStmts.anyEvent.get(websiteId, day * DAY, day * DAY + DAY - 1) !== undefined) return { websiteId, day }
     }
   }
-  return { built, left: false }
+  return null
+}
+
+/** One step: some kinds of the day being built, or of the next one. */
+const buildStep = db.transaction((today) => {
+  if (building?.websiteId === undefined) {
+    const next = nextDay(today)
+    if (!next) return { built: 0, left: false }
+    building = { ...next, next: 0, stamp: dayStamp(next.websiteId, next.day), skip: building?.skip ?? new Set() }
+    daySetStmts.dropDay.run(next.websiteId, next.day)
+    daySetStmts.unmark.run(next.websiteId, next.day)
+  }
+  const { websiteId, day } = building
+  const started = performance.now()
+  try {
+    do buildKind(websiteId, day, building.next++)
+    while (building.next < daySetQueries.length && performance.now() - started < STEP_MS)
+  } catch (error) {
+    const skip = building.skip
+    // The transaction rolls back: the day starts again from its first kind.
+    building = { skip }
+    if (!(error instanceof RangeError)) throw error
+    // Ids beyond 32 bits: the day stays unbuilt (and is scanned), and is not tried again in this run.
+    skip.add(`${websiteId}:${day}`)
+    daySetStmts.dropDay.run(websiteId, day)
+    return { built: 0, left: true }
+  }
+  if (building.next < daySetQueries.length) return { built: 0, left: true }
+  // Every kind is in: built, unless an event or a visit of the day changed meanwhile (then built again later).
+  const current = dayStamp(websiteId, day) === building.stamp
+  if (current) daySetStmts.markBuilt.run(websiteId, day)
+  else daySetStmts.dropDay.run(websiteId, day)
+  building = { skip: building.skip }
+  return { built: current ? 1 : 0, left: true }
+}).immediate
+
+/**
+ * Builds the sets of closed days (before `today`, a UTC day number) that have events and no sets, in steps of
+ * a few kinds each (up to `limit` steps per call). Returns the days it completed and whether any work is left.
+ */
+function buildDaySets(today, limit) {
+  let built = 0
+  for (let step = 0; step < limit; step++) {
+    const result = buildStep(today)
+    built += result.built
+    if (!result.left) {
+      building = null
+      return { built, left: false }
+    }
+  }
+  return { built, left: true }
 }
 
 /**

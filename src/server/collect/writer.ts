@@ -27,6 +27,11 @@ export interface WriterOptions {
   nativeBinding?: string
   /** Told when the worker thread fails (its pending hits are answered 503). Defaults to console.error. */
   onError?: (error: Error) => void
+  /**
+   * How long one step of building a day's sets may take (ms; at least one kind per step, 40 by default): hits
+   * wait at most about that long behind it. Tests set 0 to build one kind per step.
+   */
+  daySetStepMs?: number
 }
 
 interface Pending {
@@ -45,7 +50,10 @@ type ToWorker =
 /** Housekeeping the worker runs between batches (TASKS in writer-worker.mjs): arguments and result. */
 export interface WriterTasks {
   purge: { args: [before: number, limit: number]; result: { events: number; sessions: number } }
-  /** Daily visitor sets of up to `limit` closed days before `today` (a UTC day number; queries/day-sets.ts). */
+  /**
+   * Up to `limit` steps of building the daily sets of closed days before `today` (a UTC day number;
+   * queries/day-sets.ts): a step builds a few kinds of one day. `built`: days completed; `left`: work remains.
+   */
   daySets: { args: [today: number, limit: number]; result: { built: number; left: boolean } }
   vacuum: { args: []; result: null }
   optimize: { args: []; result: null }
@@ -163,6 +171,7 @@ export class HitWriter {
   private readonly maxQueue: number
   private readonly maxBatch: number
   private readonly onError: (error: Error) => void
+  private readonly daySetStepMs: number | undefined
 
   /** Figures for the benchmark and the status line. */
   readonly stats = { batches: 0, hits: 0, rejectedBusy: 0, failed: 0 }
@@ -181,6 +190,7 @@ export class HitWriter {
     this.maxQueue = options.maxQueue ?? 10_000
     this.maxBatch = options.maxBatch ?? 2_000
     this.onError = options.onError ?? ((error) => console.error('HitWriter:', error))
+    this.daySetStepMs = options.daySetStepMs
   }
 
   /**
@@ -320,7 +330,14 @@ export class HitWriter {
 
   private startWorker(): Worker {
     const worker = new Worker(WORKER_URL, {
-      workerData: { file: this.file, nativeBinding: this.nativeBinding, maxBatch: this.maxBatch, busyTimeout: this.busyTimeout, daySetQueries: daySetBuildQueries() },
+      workerData: {
+        file: this.file,
+        nativeBinding: this.nativeBinding,
+        maxBatch: this.maxBatch,
+        busyTimeout: this.busyTimeout,
+        daySetQueries: daySetBuildQueries(),
+        daySetStepMs: this.daySetStepMs
+      },
       // Its garbage is short-lived (one batch's hits): a small young generation keeps the thread's memory low.
       resourceLimits: { maxYoungGenerationSizeMb: 8 }
     })
