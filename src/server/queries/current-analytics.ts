@@ -358,17 +358,18 @@ function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number
 }
 
 /**
- * What the hit writer builds the daily visitor sets from (day-sets.ts; task daySets in
- * collect/writer-worker.mjs): per kind, the rows its table counts (namedRows), for the worker's @websiteId,
- * @start and @end, by value then session. Built without the website's own domain (selfDomain null leaves in
- * referrers from it): it may change, so the reader leaves it out.
+ * What the hit writer builds a day's sets from (day-sets.ts; task daySets in collect/writer-worker.mjs), per
+ * kind, for the worker's @websiteId, @start and @end: the (x, id) rows its table counts, by value then id (event
+ * and session tables: namedRows; visit tables: the visits wholly inside the day), or with `totals` one row of
+ * numbers (the day's totals, its views per hour). Built without the website's own domain (selfDomain null
+ * leaves in referrers from it): it may change, so the reader applies it.
  */
 export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown>; totals?: boolean }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
   const types = [
-    ...['path', 'title', 'referrer', 'browser', 'os', 'device', 'screen', 'language', 'country', 'hostname', 'event'] as const,
-    ...['tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm'] as const
-  ]
+    'path', 'title', 'referrer', 'hostname', 'tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm',
+    'browser', 'os', 'device', 'screen', 'language', 'country', 'event'
+  ] as const
   const ofEvents = types.map((type) => {
     const rows = daySetRows(scope, { filters: [], match: 'all' }, type)
     return { kind: DAY_SET_KINDS[type], sql: `${rows.sql} ORDER BY x, id`, params: rows.params }

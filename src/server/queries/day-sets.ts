@@ -3,19 +3,19 @@ import { prepared } from '../db/sql'
 import type { MetricOptions, MetricRow, Scope } from './current-analytics'
 
 /**
- * Tables of event values (path, title, referrer) and session attributes (browser, os, device, screen, language,
- * country; migration 009) from daily visitor sets (migration 008): for a range holding
- * whole UTC days whose sets are built, the sessions counted for each value are the union of those days' sets
- * and of the rows in the rest of the range (its edges, today, days not built yet), read from the events. A
- * union is exact where adding up daily visitor counts is not, and OR-ing sets into a bitset is one pass over
- * far fewer entries than grouping every view by its text (bench/day-sets.mjs: 90 days at 10 M events 154 ms
- * vs 5.6 s).
+ * The dashboard's unfiltered numbers from daily sets (migrations 008, 009): for a range holding whole UTC days
+ * whose sets are built, the ids a table counts for each value (sessions; custom events' ids for the event table)
+ * are the union of those days' sets and of the rows in the rest of the range (its edges, today, days not built
+ * yet; for the visit tables, the visits not wholly inside a built day). A union is exact where adding up daily
+ * counts is not, and OR-ing sets into a bitset is one pass over far fewer entries than grouping every view by
+ * its text (bench/day-sets.mjs: 90 days at 10 M events 154 ms vs 5.6 s). The stats add the days' totals; the
+ * pageviews series unions hour sets.
  *
- * Which views count for a table is decided in one place, the event-grouping path (namedRows in
- * current-analytics.ts): the rest of the range is read with it here, and the hit writer builds the sets of
- * closed days with it (daySetBuildQueries, task daySets in collect/writer-worker.mjs), the website's own domain
- * left out when reading since it may change. An event inserted into a built day drops the day from
- * day_set_built (trigger), so a stale set is never read.
+ * Which rows count for a table is decided in one place (daySetRows and the visit rows in current-analytics.ts):
+ * the rest of the range is read with it here, and the hit writer builds the sets of closed days with it
+ * (daySetBuildQueries, task daySets in collect/writer-worker.mjs); the website's own domain is applied when
+ * reading since it may change. An event inserted into a built day, or a visit of it growing into another day,
+ * drops the day from day_set_built (triggers), so a stale set is never read.
  */
 
 const DAY = 86_400_000
