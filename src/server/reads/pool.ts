@@ -354,7 +354,12 @@ export class ReadPool {
     try {
       const url = await workerModule()
       if (this.closed) return
-      worker = new Worker(url, { workerData: { file: this.file, nativeBinding: this.nativeBinding } })
+      worker = new Worker(url, {
+        workerData: { file: this.file, nativeBinding: this.nativeBinding },
+        // A read's garbage is short-lived: with V8's default young generation each worker kept ~45 MB of heap
+        // committed for ~10 MB in use; 8 MB keeps it at ~20–25 (100 k run: server RSS after 296 -> 266 MB).
+        resourceLimits: { maxYoungGenerationSizeMb: 8 }
+      })
     } catch (error) {
       this.failAll(error as Error)
       return
