@@ -31,7 +31,6 @@ export interface HousekeepingOptions {
   daySetsIntervalMs?: number
 }
 
-
 export class Housekeeping {
   private readonly db: Db
   private readonly writer: HitWriter

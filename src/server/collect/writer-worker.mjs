@@ -242,7 +242,6 @@ const daySetStmts = {
   addValue: db.prepare('INSERT INTO day_set_value (website_id, kind, value) VALUES (?, ?, ?)'),
   insertSets: db.prepare('INSERT INTO day_set (website_id, kind, day, sets) VALUES (?, ?, ?, ?)'),
   markBuilt: db.prepare('INSERT OR IGNORE INTO day_set_built (website_id, day) VALUES (?, ?)'),
-  unmark: db.prepare('DELETE FROM day_set_built WHERE website_id = ? AND day = ?'),
   eventStamp: db.prepare('SELECT count(*), max(event_id) FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ?').raw(),
   visitStamp: db.prepare('SELECT count(*), total(first_at), total(last_at), total(views) FROM visit WHERE website_id = ? AND first_at BETWEEN ? AND ?').raw()
 }
@@ -295,8 +294,10 @@ function dayStamp(websiteId, day) {
 /**
  * The day being built, across tasks: its kinds are built a few at a time (at most STEP_MS of them, at least
  * one, per transaction), so that hits wait at most one step between two of them rather than a whole day.
+ * `skip`: days whose ids do not fit the sets, not tried again until the run ends.
  */
 let building = null
+let skip = new Set()
 const STEP_MS = daySetStepMs ?? 40
 
 /** The next closed day (before `today`) that has events and no sets, oldest first per website, or null. */
@@ -307,7 +308,7 @@ function nextDay(today) {
     const firstDay = Math.floor(first / DAY)
     const done = new Set(daySetStmts.built.all(websiteId, firstDay, today - 1))
     for (let day = firstDay; day < today; day++) {
-      if (done.has(day) || (building && building.skip.has(`${websiteId}:${day}`))) continue
+      if (done.has(day) || skip.has(`${websiteId}:${day}`)) continue
       if (daySetStmts.anyEvent.get(websiteId, day * DAY, day * DAY + DAY - 1) !== undefined) return { websiteId, day }
     }
   }
@@ -316,12 +317,11 @@ function nextDay(today) {
 
 /** One step: some kinds of the day being built, or of the next one. */
 const buildStep = db.transaction((today) => {
-  if (building?.websiteId === undefined) {
+  if (building === null) {
     const next = nextDay(today)
     if (!next) return { built: 0, left: false }
-    building = { ...next, next: 0, stamp: dayStamp(next.websiteId, next.day), skip: building?.skip ?? new Set() }
+    building = { ...next, next: 0, stamp: dayStamp(next.websiteId, next.day) }
     daySetStmts.dropDay.run(next.websiteId, next.day)
-    daySetStmts.unmark.run(next.websiteId, next.day)
   }
   const { websiteId, day } = building
   const started = performance.now()
@@ -329,9 +329,8 @@ const buildStep = db.transaction((today) => {
     do buildKind(websiteId, day, building.next++)
     while (building.next < daySetQueries.length && performance.now() - started < STEP_MS)
   } catch (error) {
-    const skip = building.skip
     // The transaction rolls back: the day starts again from its first kind.
-    building = { skip }
+    building = null
     if (!(error instanceof RangeError)) throw error
     // Ids beyond 32 bits: the day stays unbuilt (and is scanned), and is not tried again in this run.
     skip.add(`${websiteId}:${day}`)
@@ -343,7 +342,7 @@ const buildStep = db.transaction((today) => {
   const current = dayStamp(websiteId, day) === building.stamp
   if (current) daySetStmts.markBuilt.run(websiteId, day)
   else daySetStmts.dropDay.run(websiteId, day)
-  building = { skip: building.skip }
+  building = null
   return { built: current ? 1 : 0, left: true }
 }).immediate
 
@@ -357,7 +356,7 @@ function buildDaySets(today, limit) {
     const result = buildStep(today)
     built += result.built
     if (!result.left) {
-      building = null
+      skip = new Set()
       return { built, left: false }
     }
   }

@@ -18,7 +18,7 @@ import {
   tableFromDaySets,
   VISIT_DAY_SET_TYPES
 } from './day-sets'
-import { bucketRows, visitRows } from './visits'
+import { bucketRows, visitRows, WHOLE_VISITS } from './visits'
 
 /**
  * The website analytics numbers of the current Umami API (umami-v2.md §4.1–4.5, §4.8, §6.5, §14).
@@ -129,7 +129,7 @@ function labelSql(db: Db, scope: Scope, bucketing: Bucketing): { sql: string; pa
 /** Length of the units whose buckets are whole multiples of it in local time (months and years are not). */
 const FIXED_UNIT_MS: Partial<Record<DateUnit, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }
 
-interface ColumnLabel {
+export interface ColumnLabel {
   /** The bucket label SQL of a time column (ms UTC) or expression. */
   of: (column: string) => string
   /** Every offset in force over the data, and every change between them, falls on a whole UTC hour. */
@@ -211,7 +211,7 @@ export function getPageviewSeries(db: Db, scope: Scope, parsed: ParsedFilters, b
   const label = columnLabel(db, scope, bucketing)
   if (fromVisits(parsed) && bucketing.unit !== 'minute' && label.wholeHours) {
     // Buckets of whole UTC hours: the built days' hours from their views and session sets (day-sets.ts).
-    const rows = seriesFromDaySets(db, scope, label)
+    const rows = seriesFromDaySets(db, scope, label, (start, end) => source({ ...scope, start, end }, parsed, 'view'))
     if (rows) return { pageviews: rows.map((r) => ({ x: r.x, y: r.views })), sessions: rows.map((r) => ({ x: r.x, y: r.sessions })) }
   }
   // Rows `k` (bucket key), `t` (an instant in the bucket), session_id, `c` (views): a whole visit inside one
@@ -378,31 +378,31 @@ export function daySetBuildQueries(): { kind: number; sql: string; params: Recor
   const ofVisits = VISIT_DAY_SET_TYPES.map((type) => ({
     kind: DAY_SET_KINDS[type],
     sql: `SELECT ${type === 'channel' ? CHANNEL_INPUTS : 'e.url_path'} AS x, v.session_id AS id
-      FROM visit v JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'}
-      WHERE v.website_id = @websiteId AND v.first_at BETWEEN @start AND @end AND v.last_at <= @end ORDER BY x, id`,
+      FROM (SELECT session_id, entry_id, exit_id FROM visit WHERE ${WHOLE_VISITS}) v
+      JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'} ORDER BY x, id`,
     params: {}
   }))
   // The day's totals over the same visits (DAY_TOTALS_KIND): one row, packed as four float64s by the worker.
   const totals = {
     kind: DAY_TOTALS_KIND,
     sql: `SELECT count(*), coalesce(sum(views), 0), coalesce(sum(views = 1), 0), coalesce(sum((last_at - first_at) / 1000), 0)
-      FROM visit WHERE website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end`,
+      FROM visit WHERE ${WHOLE_VISITS}`,
     params: {},
     totals: true
   }
   // The series (seriesFromDaySets): the sessions with a view in each UTC hour, and the views per hour (the day's
   // start is bound as a float: cast, or the division would not be an integer one).
-  const viewsIn = 'FROM website_event WHERE website_id = @websiteId AND created_at BETWEEN @start AND @end AND event_type = @pageView'
+  const views = source(scope, { filters: [], match: 'all' }, 'view')
+  const hourOf = '(e.created_at - CAST(@start AS INTEGER)) / 3600000'
   const hourSets = {
     kind: HOUR_SETS_KIND,
-    sql: `SELECT CAST((created_at - CAST(@start AS INTEGER)) / 3600000 AS TEXT) AS x, session_id AS id ${viewsIn} ORDER BY x, id`,
-    params: { pageView: EVENT_TYPE.pageView }
+    sql: `SELECT CAST(${hourOf} AS TEXT) AS x, e.session_id AS id FROM ${views.sql} ORDER BY x, id`,
+    params: views.params
   }
   const hourViews = {
     kind: HOUR_VIEWS_KIND,
-    sql: `SELECT ${Array.from({ length: 24 }, (_, h) => `coalesce(sum(h = ${h}), 0)`).join(', ')}
-      FROM (SELECT (created_at - CAST(@start AS INTEGER)) / 3600000 AS h ${viewsIn})`,
-    params: { pageView: EVENT_TYPE.pageView },
+    sql: `SELECT ${Array.from({ length: 24 }, (_, h) => `coalesce(sum(h = ${h}), 0)`).join(', ')} FROM (SELECT ${hourOf} AS h FROM ${views.sql})`,
+    params: views.params,
     totals: true
   }
   return [...ofEvents, ...ofVisits, totals, hourSets, hourViews]

@@ -1,6 +1,6 @@
 import type { Db } from '../db/open'
 import { prepared } from '../db/sql'
-import type { MetricOptions, MetricRow, Scope } from './current-analytics'
+import type { ColumnLabel, MetricOptions, MetricRow, Scope, WebsiteStats } from './current-analytics'
 
 /**
  * The dashboard's unfiltered numbers from daily sets (migrations 008, 009): for a range holding whole UTC days
@@ -70,7 +70,6 @@ export const HOUR_VIEWS_KIND = 22
 
 /** The visit tables: their sets hold visits wholly inside a day, and the rest of a range is the other visits. */
 export const VISIT_DAY_SET_TYPES = ['entry', 'exit', 'channel'] as const
-const isVisitType = (type: DaySetType) => (VISIT_DAY_SET_TYPES as readonly string[]).includes(type)
 export type DaySetType = keyof typeof DAY_SET_KINDS
 export const isDaySetType = (type: string): type is DaySetType => Object.hasOwn(DAY_SET_KINDS, type)
 
@@ -84,7 +83,13 @@ export const utcDay = (ms: number): number => Math.floor(ms / DAY)
  * The table's rows (`x`, `id`) in [start, end], as SQL and parameters: `id` is what the table counts distinct
  * of, the session (visitors) or, for custom events, the event itself (their number).
  */
-export type RowsIn = (start: number, end: number) => { sql: string; params: Record<string, unknown> }
+export type RowsIn = (start: number, end: number) => Sql
+
+/** SQL and its parameters. */
+export interface Sql {
+  sql: string
+  params: Record<string, unknown>
+}
 
 /**
  * What the sets leave out of a range. Tables of events and sessions: the rows of the parts of the range outside
@@ -93,7 +98,7 @@ export type RowsIn = (start: number, end: number) => { sql: string; params: Reco
  */
 export type DaySetRest =
   | { rowsIn: RowsIn }
-  | { besideDays: (days: number[]) => { sql: string; params: Record<string, unknown> }; display?: (value: string) => string }
+  | { besideDays: (days: number[]) => Sql; display?: (value: string) => string }
 
 /**
  * The `type` table of `scope` (no filters, no search) with the days' sets, or null when the range holds no
@@ -101,7 +106,6 @@ export type DaySetRest =
  * one read transaction, so the sets, the list of built days and the rest are of the same moment.
  */
 export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: MetricOptions, rest: DaySetRest): MetricRow[] | null {
-  if (isVisitType(type) !== ('besideDays' in rest)) throw new Error(`day sets of ${type}: the rest of the range is read per ${isVisitType(type) ? 'visit' : 'part'}`)
   const kind = DAY_SET_KINDS[type]
   const skip = kind === DAY_SET_KINDS.referrer ? scope.selfDomain : null
   return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
@@ -111,35 +115,27 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     const slotOf = new Map<number, number>()
     const perSlot: number[] = []
     let maxId = 0
-    const sets = prepared(
-      db,
-      `SELECT s.sets FROM day_set s JOIN day_set_built b ON b.website_id = s.website_id AND b.day = s.day
-       WHERE s.website_id = ? AND s.kind = ? AND s.day BETWEEN ? AND ?`
-    ).pluck()
-    for (const blob of sets.iterate(scope.websiteId, kind, firstDay, lastDay) as Iterable<Buffer>) {
+    for (const [, , blob] of builtSets(db, scope.websiteId, [kind], firstDay, lastDay)) {
       const ids = uint32s(blob)
       blobs.push(ids)
-      for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) {
-        let slot = slotOf.get(ids[i]!)
-        if (slot === undefined) slotOf.set(ids[i]!, (slot = perSlot.push(0) - 1))
+      maxId = eachSet(ids, maxId, (valueId) => {
+        let slot = slotOf.get(valueId)
+        if (slot === undefined) slotOf.set(valueId, (slot = perSlot.push(0) - 1))
         perSlot[slot]!++
-        // Sorted ascending: a set's last id is its largest.
-        const n = ids[i + 1]!
-        if (n > 0 && ids[i + 1 + n]! > maxId) maxId = ids[i + 1 + n]!
-      }
+      })
     }
     const starts = new Int32Array(perSlot.length + 1)
     for (let slot = 0; slot < perSlot.length; slot++) starts[slot + 1] = starts[slot]! + perSlot[slot]!
     const fill = starts.slice(0, perSlot.length)
-    // [blob index, index of the set's count] per set, grouped by slot.
+    // [blob index, index of the set's first id] per set, grouped by slot.
     const places = new Int32Array(starts[perSlot.length]! * 2)
-    blobs.forEach((ids, b) => {
-      for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) {
-        const at = fill[slotOf.get(ids[i]!)!]!++
+    blobs.forEach((ids, b) =>
+      eachSet(ids, 0, (valueId, from) => {
+        const at = fill[slotOf.get(valueId)!]!++
         places[2 * at] = b
-        places[2 * at + 1] = i + 1
-      }
-    })
+        places[2 * at + 1] = from
+      })
+    )
 
     // The rest of the range, between and around the built days: ids by value (values without sets apart).
     const valueIds = new Map<string | null, number>(
@@ -147,7 +143,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     )
     valueIds.set(null, NULL_VALUE_ID)
     const scanned = new Map<string | null, number[]>()
-    const scan = (part: { sql: string; params: Record<string, unknown> }) => {
+    const scan = (part: Sql) => {
       for (const [value, id] of prepared(db, `SELECT x, id FROM (${part.sql})`).raw().iterate(part.params) as Iterable<[string | null, number]>) {
         const list = scanned.get(value)
         if (list) list.push(id)
@@ -179,8 +175,8 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
         const slot = slotOf.get(valueId)!
         for (let k = starts[slot]!; k < starts[slot + 1]!; k++) {
           const ids = blobs[places[2 * k]!]!
-          const countAt = places[2 * k + 1]!
-          counter.addAll(ids, countAt + 1, ids[countAt]!)
+          const from = places[2 * k + 1]!
+          counter.addAll(ids, from, ids[from - 1]!)
         }
       }
       const more = scanned.get(value)
@@ -200,37 +196,19 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
   })
 }
 
-/** A range's numbers as getWebsiteStats gives them. */
-export interface RangeStats {
-  pageviews: number
-  visitors: number
-  visits: number
-  bounces: number
-  totaltime: number
-}
-
 /**
  * The stats of `scope` (no filters) from its built whole days' totals and entry sets, plus the range's other
  * visits (`besideDays`: visitRows of the range without the visits wholly inside those days; `session_id`, `c`
  * views, `t` seconds), or null when the range holds no built whole day. One read transaction.
  */
-export function statsFromDaySets(
-  db: Db,
-  scope: Scope,
-  besideDays: (days: number[]) => { sql: string; params: Record<string, unknown> }
-): RangeStats | null {
+export function statsFromDaySets(db: Db, scope: Scope, besideDays: (days: number[]) => Sql): WebsiteStats | null {
   return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
-    const stats: RangeStats = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 }
-    const daySets = prepared(
-      db,
-      `SELECT s.kind, s.sets FROM day_set s JOIN day_set_built b ON b.website_id = s.website_id AND b.day = s.day
-       WHERE s.website_id = ? AND s.kind IN (?, ?) AND s.day BETWEEN ? AND ?`
-    ).raw()
+    const stats: WebsiteStats = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 }
     const entrySets: Uint32Array[] = []
     let maxId = 0
-    for (const [kind, blob] of daySets.iterate(scope.websiteId, DAY_TOTALS_KIND, DAY_SET_KINDS.entry, firstDay, lastDay) as Iterable<[number, Buffer]>) {
+    for (const [kind, , blob] of builtSets(db, scope.websiteId, [DAY_TOTALS_KIND, DAY_SET_KINDS.entry], firstDay, lastDay)) {
       if (kind === DAY_TOTALS_KIND) {
-        const totals = new Float64Array(Uint8Array.from(blob).buffer)
+        const totals = float64s(blob)
         stats.visits += totals[0]!
         stats.pageviews += totals[1]!
         stats.bounces += totals[2]!
@@ -238,10 +216,7 @@ export function statsFromDaySets(
       } else {
         const ids = uint32s(blob)
         entrySets.push(ids)
-        for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) {
-          const n = ids[i + 1]!
-          if (n > 0 && ids[i + 1 + n]! > maxId) maxId = ids[i + 1 + n]!
-        }
+        maxId = eachSet(ids, maxId, () => {})
       }
     }
     const rest = besideDays(built)
@@ -254,9 +229,7 @@ export function statsFromDaySets(
       if (sessionId > maxId) maxId = sessionId
     }
     const counter = bitCounter(maxId)
-    for (const ids of entrySets) {
-      for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) counter.addAll(ids, i + 2, ids[i + 1]!)
-    }
+    for (const ids of entrySets) eachSet(ids, 0, (_, from, n) => counter.addAll(ids, from, n))
     for (const [sessionId] of others) counter.add(sessionId)
     stats.visitors = counter.take()
     return stats
@@ -270,21 +243,13 @@ export interface SeriesBucket {
   sessions: number
 }
 
-/** SQL of a bucket's label and key (an instant's), as columnLabel in current-analytics.ts gives them. */
-export interface BucketLabel {
-  of: (column: string) => string
-  key: (column: string) => string
-  params: Record<string, number>
-}
-
-const HOUR = 3_600_000
-
 /**
  * The pageviews series of `scope` (no filters), buckets of whole UTC hours (`label`: a zone whose offsets are
  * whole hours, a unit of an hour or more): the built whole days' hours from their views and session sets, the
- * rest of the range from its views. Null when the range holds no built whole day. One read transaction.
+ * rest of the range from its views (`viewsIn`: SQL of the views `e` in [start, end]). Null when the range holds
+ * no built whole day. One read transaction.
  */
-export function seriesFromDaySets(db: Db, scope: Scope, label: BucketLabel): SeriesBucket[] | null {
+export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, viewsIn: RowsIn): SeriesBucket[] | null {
   return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
     // Per UTC hour (an hour number since 1970) of the built days: its views and the places of its session set.
     const views = new Map<number, number>()
@@ -293,26 +258,18 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: BucketLabel): Ser
       prepared(db, 'SELECT value_id, value FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, HOUR_SETS_KIND) as [number, string][]
     )
     let maxId = 0
-    const blobs = prepared(
-      db,
-      `SELECT s.kind, s.day, s.sets FROM day_set s JOIN day_set_built b ON b.website_id = s.website_id AND b.day = s.day
-       WHERE s.website_id = ? AND s.kind IN (?, ?) AND s.day BETWEEN ? AND ?`
-    ).raw()
-    for (const [kind, day, blob] of blobs.iterate(scope.websiteId, HOUR_SETS_KIND, HOUR_VIEWS_KIND, firstDay, lastDay) as Iterable<[number, number, Buffer]>) {
+    for (const [kind, day, blob] of builtSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], firstDay, lastDay)) {
       if (kind === HOUR_VIEWS_KIND) {
-        const perHour = new Float64Array(Uint8Array.from(blob).buffer)
-        perHour.forEach((n, h) => n > 0 && views.set(day * 24 + h, n))
+        float64s(blob).forEach((n, h) => n > 0 && views.set(day * 24 + h, n))
         continue
       }
       const ids = uint32s(blob)
-      for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) {
-        const hour = day * 24 + Number(hourIds.get(ids[i]!))
-        const n = ids[i + 1]!
+      maxId = eachSet(ids, maxId, (valueId, from) => {
+        const hour = day * 24 + Number(hourIds.get(valueId))
         const list = sets.get(hour)
-        if (list) list.push([ids, i + 2])
-        else sets.set(hour, [[ids, i + 2]])
-        if (n > 0 && ids[i + 1 + n]! > maxId) maxId = ids[i + 1 + n]!
-      }
+        if (list) list.push([ids, from])
+        else sets.set(hour, [[ids, from]])
+      })
     }
     type Bucket = { x: string; views: number; hours: number[]; sessions: number[] }
     const buckets = new Map<number | string, Bucket>()
@@ -330,13 +287,10 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: BucketLabel): Ser
       b.hours.push(hour)
     }
     // The rest of the range: its views one by one (edges, days not built).
-    const restViews = prepared(
-      db,
-      `SELECT ${label.key('e.created_at')}, ${label.of('e.created_at')}, e.session_id FROM website_event e
-       WHERE e.website_id = @websiteId AND e.created_at BETWEEN @from AND @to AND e.event_type = 1`
-    ).raw()
     const scan = (from: number, to: number) => {
-      for (const [k, x, sessionId] of restViews.iterate({ websiteId: scope.websiteId, from, to, ...label.params }) as Iterable<[number | string, string, number]>) {
+      const part = viewsIn(from, to)
+      const restViews = prepared(db, `SELECT ${label.key('e.created_at')}, ${label.of('e.created_at')}, e.session_id FROM ${part.sql}`).raw()
+      for (const [k, x, sessionId] of restViews.iterate({ ...part.params, ...label.params }) as Iterable<[number | string, string, number]>) {
         const b = bucket(k, x)
         b.views++
         b.sessions.push(sessionId)
@@ -374,8 +328,32 @@ function withBuiltDays<T>(db: Db, scope: Scope, read: (built: number[], firstDay
   })()
 }
 
+/** [kind, day, blob] of the `kinds` of the website's built days in [firstDay, lastDay]. */
+function builtSets(db: Db, websiteId: number, kinds: number[], firstDay: number, lastDay: number): Iterable<[number, number, Buffer]> {
+  return prepared(
+    db,
+    `SELECT s.kind, s.day, s.sets FROM day_set s JOIN day_set_built b ON b.website_id = s.website_id AND b.day = s.day
+     WHERE s.website_id = ? AND s.kind IN (SELECT value FROM json_each(?)) AND s.day BETWEEN ? AND ?`
+  )
+    .raw()
+    .iterate(websiteId, JSON.stringify(kinds), firstDay, lastDay) as Iterable<[number, number, Buffer]>
+}
+
+/**
+ * Calls `each(valueId, from, n)` for every set of a packed blob ([value_id, n, ids…]…; the set's ids are
+ * ids[from] to ids[from + n - 1], ascending) and returns the larger of `maxId` and its largest id.
+ */
+function eachSet(ids: Uint32Array, maxId: number, each: (valueId: number, from: number, n: number) => void): number {
+  for (let i = 0; i < ids.length; i += 2 + ids[i + 1]!) {
+    const n = ids[i + 1]!
+    each(ids[i]!, i + 2, n)
+    if (n > 0 && ids[i + 1 + n]! > maxId) maxId = ids[i + 1 + n]!
+  }
+  return maxId
+}
+
 /** The parts of the range outside the built days, as [from, to] (inclusive ms), in time order. */
-function outsideDays(scope: Scope, built: number[]): [number, number][] {
+export function outsideDays(scope: { start: number; end: number }, built: number[]): [number, number][] {
   const parts: [number, number][] = []
   let cursor = scope.start
   for (const day of built) {
@@ -384,6 +362,11 @@ function outsideDays(scope: Scope, built: number[]): [number, number][] {
   }
   if (cursor <= scope.end) parts.push([cursor, scope.end])
   return parts
+}
+
+/** A blob of little-endian float64s (a day's totals or views per hour) as an array. */
+function float64s(blob: Buffer): Float64Array {
+  return new Float64Array(Uint8Array.from(blob).buffer)
 }
 
 /** A blob of little-endian uint32s as an array, copied only when SQLite's buffer is not 4-byte aligned. */

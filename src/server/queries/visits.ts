@@ -1,6 +1,7 @@
 import { EVENT_TYPE } from '../../shared/constants'
 import type { Db } from '../db/open'
 import { prepared } from '../db/sql'
+import { outsideDays } from './day-sets'
 
 /*
  * The visit table (migration 007) as the unfiltered dashboard reads it: one row per visit instead of one per
@@ -30,7 +31,7 @@ const CUT_VISITS = `SELECT session_id, visit_id FROM visit
     WHERE website_id = @websiteId AND first_at BETWEEN @endSpan AND @end AND last_at > @end`
 
 /** Visits wholly inside the range (first_at ≤ end too, so the index range ends at the range's end). */
-const WHOLE = 'website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end'
+export const WHOLE_VISITS = 'website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end'
 
 /** A view of visit `c` inside the range, on the (session_id, created_at) index. */
 const VIEW_IN_RANGE = (alias: string) =>
@@ -66,7 +67,7 @@ export function visitRows(
     : ''
   const base = visitParams(db, scope)
   const params: Record<string, number | string> = { ...base }
-  let whole = `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE}`
+  let whole = `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE_VISITS}`
   if (options.besideDays?.length) {
     // Leave out the visits wholly inside one of these UTC days (the daily sets count them), and read only where
     // the others can start: in the range's other parts, or within the longest visit span before the end of one
@@ -98,22 +99,14 @@ const DAY = 86_400_000
  * before the end of one of them.
  */
 function otherVisitStarts(scope: VisitScope, days: number[], span: number): [number, number][] {
+  const candidates = [...outsideDays(scope, days), ...days.map((day): [number, number] => [Math.max(day * DAY, (day + 1) * DAY - span), (day + 1) * DAY - 1])]
+  candidates.sort((a, b) => a[0] - b[0])
   const intervals: [number, number][] = []
-  const add = (from: number, to: number) => {
-    from = Math.max(from, scope.start)
-    to = Math.min(to, scope.end)
-    if (from > to) return
+  for (const [from, to] of candidates) {
     const last = intervals.at(-1)
     if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to)
     else intervals.push([from, to])
   }
-  let cursor = scope.start
-  for (const day of days) {
-    add(cursor, day * DAY - 1)
-    add(Math.max(day * DAY, (day + 1) * DAY - span), (day + 1) * DAY - 1)
-    cursor = (day + 1) * DAY
-  }
-  add(cursor, scope.end)
   return intervals
 }
 
@@ -127,10 +120,10 @@ export function bucketRows(db: Db, scope: VisitScope, key: (column: string) => s
   const first = key('first_at')
   const last = key('last_at')
   return {
-    sql: `SELECT ${first} AS k, first_at AS t, session_id, views AS c FROM visit WHERE ${WHOLE} AND ${first} = ${last}
+    sql: `SELECT ${first} AS k, first_at AS t, session_id, views AS c FROM visit WHERE ${WHOLE_VISITS} AND ${first} = ${last}
       UNION ALL
       SELECT ${key('e.created_at')} AS k, e.created_at AS t, e.session_id, 1 AS c FROM (
-        SELECT session_id, visit_id FROM visit WHERE ${WHOLE} AND ${first} <> ${last}
+        SELECT session_id, visit_id FROM visit WHERE ${WHOLE_VISITS} AND ${first} <> ${last}
         UNION ALL ${CUT_VISITS}) c
       JOIN website_event e ON ${VIEW_IN_RANGE('e')}`,
     params: visitParams(db, scope)

@@ -6,8 +6,8 @@
 -- with the website's domain of the moment); the tag and UTM tables (15–20); and kind 0, not sets but the day's
 -- totals over the visits wholly inside it (visits, views, bounces, seconds as four float64s), which with the
 -- entry sets give the stats; for the pageviews series, the sessions with a view in each UTC hour (21, values
--- '0'–'23') and the views per hour (22, 24 float64s). An unknown value (NULL, Umami's "Unknown") is value id 0 in the packed sets and
--- has no day_set_value row.
+-- '0'–'23') and the views per hour (22, 24 float64s). An unknown value (NULL, Umami's "Unknown") is value id 0
+-- in the packed sets and has no day_set_value row.
 -- Days built before hold no sets of these kinds: they are built again (in the background, by the hit writer);
 -- until then their tables are read from the events, as for any day not built.
 DELETE FROM day_set_built;
