@@ -41,7 +41,11 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
       country: pick([null, 'DE', 'US', 'FR', 'JP'])
     }
     for (let v = 0; v < 1 + Math.floor(random() * 4); v++) {
+      // Some visits start on an hour's first or last millisecond (the edges of the sets per hour).
+      const edge = random()
       let at = T0 + Math.floor(random() * (5 * DAY + 11 * HOUR))
+      if (edge < 0.1) at -= at % HOUR
+      else if (edge < 0.2) at += HOUR - 1 - (at % HOUR)
       for (let p = 0; p < 1 + Math.floor(random() * 5); p++) {
         const hostname = pick(['example.com', 'www.shop.example', 'shop.example'])
         const referrer = pick([null, '', 'https://www.google.com/x', 'https://example.com/self', 'https://shop.example/own', 'https://t.co/y', 'https://news.ycombinator.com/'])
@@ -66,6 +70,10 @@ function traffic(seed: number): Omit<HitSpec, 'websiteId'>[] {
       }
     }
   }
+  // A view on the first millisecond of an hour, and one on the last of the hour before, read by ranges that end or
+  // start right there (ranges()).
+  hits.push({ session: 'edge-first', visit: 'edge-first', at: T0 + 2 * DAY + 9 * HOUR, path: '/edge-first', browser: 'edge-first' })
+  hits.push({ session: 'edge-last', visit: 'edge-last', at: T0 + 2 * DAY + 9 * HOUR - 1, path: '/edge-last', browser: 'edge-last' })
   return hits
 }
 
@@ -162,7 +170,11 @@ function ranges(seed: number): { startAt: number; endAt: number }[] {
     { startAt: T0 - DAY, endAt: NOW },
     { startAt: T0, endAt: T0 + 5 * DAY - 1 },
     { startAt: T0 + 2 * DAY, endAt: T0 + 3 * DAY - 1 },
-    { startAt: T0 + DAY + 7 * HOUR + 13, endAt: T0 + 4 * DAY + 2 * HOUR }
+    { startAt: T0 + DAY + 7 * HOUR + 13, endAt: T0 + 4 * DAY + 2 * HOUR },
+    // Inside one day: its whole hours from the day's sets per hour, the rest of the two cut hours from the events.
+    { startAt: T0 + 3 * DAY + 5 * HOUR + 17, endAt: T0 + 3 * DAY + 11 * HOUR - 5 },
+    { startAt: T0 + 2 * DAY + 3 * HOUR, endAt: T0 + 2 * DAY + 9 * HOUR - 1 },
+    { startAt: T0 + 2 * DAY + 9 * HOUR, endAt: T0 + 2 * DAY + 20 * HOUR - 1 }
   ]
   for (let i = 0; i < 8; i++) {
     const startAt = T0 + Math.floor(random() * 4 * DAY)
@@ -219,12 +231,14 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
       const expected = reference(type, site.website_id, startAt, endAt)
       expect(await table(type, site.website_uuid, startAt, endAt), `${type} ${startAt}–${endAt}`).toEqual(expected)
       // The same read on this thread's connection says whether the sets answered it: exactly when the range
-      // holds a whole day that is built.
+      // holds a whole day that is built, or for the tables of events and sessions a whole hour of a built day.
       const scope = { websiteId: site.website_id, start: startAt, end: endAt, selfDomain: 'example.com' }
       const rest = isVisitType(type) ? daySetRest(file.server.db, scope, { filters: [], match: 'all' }, type) : { rowsIn: rowsIn(type, site.website_id) }
       const direct = tableFromDaySets(file.server.db, scope, type, { limit: 500, offset: 0 }, rest)
-      const wholeBuilt = built.some((day) => day * DAY >= startAt && (day + 1) * DAY - 1 <= endAt)
-      expect(direct !== null, `${type} ${startAt}–${endAt} from sets`).toBe(wholeBuilt)
+      const whole = (from: number, length: number) => from >= startAt && from + length - 1 <= endAt
+      const wholeBuilt = built.some((day) => whole(day * DAY, DAY))
+      const hourBuilt = built.some((day) => Array.from({ length: 24 }, (_, h) => day * DAY + h * HOUR).some((from) => whole(from, HOUR)))
+      expect(direct !== null, `${type} ${startAt}–${endAt} from sets`).toBe(isVisitType(type) ? wholeBuilt : hourBuilt)
       if (direct) {
         expect(direct).toEqual(expected)
         fromSets++
@@ -233,6 +247,10 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
   }
   return fromSets
 }
+
+/** hour_set rows of the website before an hour. */
+const hourSetRows = (websiteId: number, before: number) =>
+  file.server.db.prepare('SELECT count(*) FROM hour_set WHERE website_id = ? AND hour < ?').pluck().get(websiteId, before === Infinity ? Number.MAX_SAFE_INTEGER : before) as number
 
 const builtDays = (websiteId: number) =>
   file.server.db.prepare('SELECT day FROM day_set_built WHERE website_id = ? ORDER BY day').pluck().all(websiteId) as number[]
@@ -252,6 +270,9 @@ describe('daily visitor sets', () => {
     const day0 = T0 / DAY
     expect(builtDays(site.website_id)).toEqual([day0, day0 + 1, day0 + 2, day0 + 3, day0 + 4])
     expect(await housekeeping.buildDaySets()).toBe(0)
+    // Sets per hour of the built days (tables of events and sessions), none for today.
+    expect(hourSetRows(site.website_id, (day0 + 5) * 24)).toBeGreaterThan(0)
+    expect(hourSetRows(site.website_id, Infinity)).toBe(hourSetRows(site.website_id, (day0 + 5) * 24))
     expect(await expectExact(site, 5)).toBeGreaterThanOrEqual(4 * TYPES.length)
 
     // A path seen only today has no id among the sets: it comes from the scan alone.
@@ -279,6 +300,7 @@ describe('daily visitor sets', () => {
     // The retention purge cuts day 1 in the middle: days 0 and 1 lose their sets; day 1 is rebuilt from what is left.
     await file.server.app.ctx.writer.task('purge', T0 + DAY + 12 * HOUR, 1_000_000)
     expect(builtDays(site.website_id)).toEqual([day0 + 2, day0 + 3, day0 + 4])
+    expect(hourSetRows(site.website_id, (day0 + 2) * 24)).toBe(0)
     await expectExact(site, 7)
     expect(await housekeeping.buildDaySets()).toBe(1)
     expect(builtDays(site.website_id)).toEqual([day0 + 1, day0 + 2, day0 + 3, day0 + 4])
@@ -289,6 +311,7 @@ describe('daily visitor sets', () => {
     expect(reset.statusCode, reset.body).toBe(200)
     expect(builtDays(site.website_id)).toEqual([])
     expect(file.server.db.prepare('SELECT count(*) FROM day_set WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
+    expect(file.server.db.prepare('SELECT count(*) FROM hour_set WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
     expect(file.server.db.prepare('SELECT count(*) FROM day_set_value WHERE website_id = ?').pluck().get(site.website_id)).toBe(0)
     expect(await table('path', site.website_uuid, T0, NOW)).toEqual([])
   })

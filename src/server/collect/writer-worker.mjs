@@ -218,7 +218,8 @@ const purgeStmts = {
   deleteSession: db.prepare('DELETE FROM session WHERE session_id = ?'),
   anyOld: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at < ? LIMIT 1').pluck(),
   dropBuilt: db.prepare('DELETE FROM day_set_built WHERE website_id = ? AND day <= ?'),
-  dropSets: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day <= ?')
+  dropSets: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day <= ?'),
+  dropHourSets: db.prepare('DELETE FROM hour_set WHERE website_id = ? AND hour < ?')
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -229,6 +230,7 @@ const purgeStmts = {
 // `totals`, of one row of numbers.
 
 const DAY = 86_400_000
+const HOUR = 3_600_000
 /** NULL_VALUE_ID in day-sets.ts: the id of an unknown (NULL) value, which has no day_set_value row. */
 const NULL_VALUE_ID = 0
 const daySetStmts = {
@@ -237,27 +239,47 @@ const daySetStmts = {
   built: db.prepare('SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ?').pluck(),
   anyEvent: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ? LIMIT 1').pluck(),
   views: daySetQueries.map(({ sql }) => db.prepare(sql).raw()),
-  dropDay: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day = ?'),
+  dropDaySets: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day = ?'),
+  dropHourSets: db.prepare('DELETE FROM hour_set WHERE website_id = ? AND hour BETWEEN ? AND ?'),
   valueId: db.prepare('SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? AND value = ?').pluck(),
   addValue: db.prepare('INSERT INTO day_set_value (website_id, kind, value) VALUES (?, ?, ?)'),
   insertSets: db.prepare('INSERT INTO day_set (website_id, kind, day, sets) VALUES (?, ?, ?, ?)'),
+  insertHourSets: db.prepare('INSERT INTO hour_set (website_id, kind, hour, sets) VALUES (?, ?, ?, ?)'),
   markBuilt: db.prepare('INSERT OR IGNORE INTO day_set_built (website_id, day) VALUES (?, ?)'),
   eventStamp: db.prepare('SELECT count(*), max(event_id) FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ?').raw(),
   visitStamp: db.prepare('SELECT count(*), total(first_at), total(last_at), total(views) FROM visit WHERE website_id = ? AND first_at BETWEEN ? AND ?').raw()
 }
 
-/** The sets of kind `k` (an index into daySetQueries) of one day, in the transaction of the caller. */
+/** Drops the sets of a day (migration 008) and of its hours (migration 010). */
+function dropDay(websiteId, day) {
+  daySetStmts.dropDaySets.run(websiteId, day)
+  daySetStmts.dropHourSets.run(websiteId, day * 24, day * 24 + 23)
+}
+
+/** The sets of kind `k` (an index into daySetQueries) of one day, and with `hours` of each of its hours, in the transaction of the caller. */
 function buildKind(websiteId, day, k) {
-  const { kind, params, totals: isTotals } = daySetQueries[k]
+  const { kind, params, totals: isTotals, hours } = daySetQueries[k]
   const bounds = { ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 }
   if (isTotals) {
     // Not sets but one row of numbers (the day's totals, its views per hour): packed as float64s.
     daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Float64Array.from(daySetStmts.views[k].get(bounds)).buffer))
     return
   }
-  // All of the day's rows first (sorted by value, then id): the connection cannot insert while a statement
-  // iterates. Packed as [value_id, n, ids…] per value (migration 008; ids: sessions, or events for custom events).
-  const rows = daySetStmts.views[k].all(bounds)
+  const sets = packSets(websiteId, kind, daySetStmts.views[k].all(bounds))
+  if (sets) daySetStmts.insertSets.run(websiteId, kind, day, sets)
+  if (!hours) return
+  for (let hour = day * 24; hour < day * 24 + 24; hour++) {
+    const hourSets = packSets(websiteId, kind, daySetStmts.views[k].all({ ...bounds, start: hour * HOUR, end: hour * HOUR + HOUR - 1 }))
+    if (hourSets) daySetStmts.insertHourSets.run(websiteId, kind, hour, hourSets)
+  }
+}
+
+/**
+ * Rows (value, id), sorted by value then id, packed as [value_id, n, ids…] per value (migration 008; ids: sessions,
+ * or events for custom events), or null for no rows. All of them are read first (the connection cannot insert
+ * while a statement iterates): values get their ids here.
+ */
+function packSets(websiteId, kind, rows) {
   const packed = []
   // undefined: no value yet (a value may be NULL: an unknown browser, country…, value id 0, no row).
   let value
@@ -280,7 +302,7 @@ function buildKind(websiteId, day, k) {
       last = id
     }
   }
-  if (packed.length > 0) daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Uint32Array.from(packed).buffer))
+  return packed.length > 0 ? Buffer.from(Uint32Array.from(packed).buffer) : null
 }
 
 /**
@@ -321,7 +343,7 @@ const buildStep = db.transaction((today) => {
     const next = nextDay(today)
     if (!next) return { built: 0, left: false }
     building = { ...next, next: 0, stamp: dayStamp(next.websiteId, next.day) }
-    daySetStmts.dropDay.run(next.websiteId, next.day)
+    dropDay(next.websiteId, next.day)
   }
   const { websiteId, day } = building
   const started = performance.now()
@@ -334,14 +356,14 @@ const buildStep = db.transaction((today) => {
     if (!(error instanceof RangeError)) throw error
     // Ids beyond 32 bits: the day stays unbuilt (and is scanned), and is not tried again in this run.
     skip.add(`${websiteId}:${day}`)
-    daySetStmts.dropDay.run(websiteId, day)
+    dropDay(websiteId, day)
     return { built: 0, left: true }
   }
   if (building.next < daySetQueries.length) return { built: 0, left: true }
   // Every kind is in: built, unless an event or a visit of the day changed meanwhile (then built again later).
   const current = dayStamp(websiteId, day) === building.stamp
   if (current) daySetStmts.markBuilt.run(websiteId, day)
-  else daySetStmts.dropDay.run(websiteId, day)
+  else dropDay(websiteId, day)
   building = null
   return { built: current ? 1 : 0, left: true }
 }).immediate
@@ -381,6 +403,7 @@ const purgeChunk = db.transaction((before, limit) => {
       const lastDay = Math.floor((before - 1) / DAY)
       purgeStmts.dropBuilt.run(websiteId, lastDay)
       purgeStmts.dropSets.run(websiteId, lastDay)
+      purgeStmts.dropHourSets.run(websiteId, (lastDay + 1) * 24)
     }
     for (const [id, sessionId, visitId, eventType] of purgeStmts.oldEvents.all(websiteId, before, limit - events)) {
       purgeStmts.deleteEventData.run(id)

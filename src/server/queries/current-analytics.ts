@@ -360,11 +360,11 @@ function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number
 /**
  * What the hit writer builds a day's sets from (day-sets.ts; task daySets in collect/writer-worker.mjs), per
  * kind, for the worker's @websiteId, @start and @end: the (x, id) rows its table counts, by value then id (event
- * and session tables: namedRows; visit tables: the visits wholly inside the day), or with `totals` one row of
- * numbers (the day's totals, its views per hour). Built without the website's own domain (selfDomain null
+ * and session tables: namedRows, with `hours` also per hour of the day; visit tables: the visits wholly inside the
+ * day), or with `totals` one row of numbers (the day's totals, its views per hour). Built without the website's own domain (selfDomain null
  * leaves in referrers from it): it may change, so the reader applies it.
  */
-export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown>; totals?: boolean }[] {
+export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown>; totals?: boolean; hours?: boolean }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
   const types = [
     'path', 'title', 'referrer', 'hostname', 'tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm',
@@ -372,7 +372,8 @@ export function daySetBuildQueries(): { kind: number; sql: string; params: Recor
   ] as const
   const ofEvents = types.map((type) => {
     const rows = daySetRows(scope, { filters: [], match: 'all' }, type)
-    return { kind: DAY_SET_KINDS[type], sql: `${rows.sql} ORDER BY x, id`, params: rows.params }
+    // With sets per hour too (hour_set, migration 010): the same rows, an hour at a time.
+    return { kind: DAY_SET_KINDS[type], sql: `${rows.sql} ORDER BY x, id`, params: rows.params, hours: true }
   })
   // Visits wholly inside the day (first and last view in it): what visitRows leaves to the sets (besideDays).
   const ofVisits = VISIT_DAY_SET_TYPES.map((type) => ({

@@ -9,7 +9,9 @@ import type { ColumnLabel, MetricOptions, MetricRow, Scope, WebsiteStats } from 
  * yet; for the visit tables, the visits not wholly inside a built day). A union is exact where adding up daily
  * counts is not, and OR-ing sets into a bitset is one pass over far fewer entries than grouping every view by
  * its text (bench/day-sets.mjs: 90 days at 10 M events 154 ms vs 5.6 s). The stats add the days' totals; the
- * pageviews series unions hour sets.
+ * pageviews series unions hour sets. A range's first and last days are rarely whole: the tables of events and
+ * sessions and the series also take the whole hours the range holds of a built day it cuts (sets per hour, migration
+ * 010), so only the range's two cut hours are read event by event.
  *
  * Which rows count for a table is decided in one place (daySetRows and the visit rows in current-analytics.ts):
  * the rest of the range is read with it here, and the hit writer builds the sets of closed days with it
@@ -19,6 +21,7 @@ import type { ColumnLabel, MetricOptions, MetricRow, Scope, WebsiteStats } from 
  */
 
 const DAY = 86_400_000
+const HOUR = 3_600_000
 
 /**
  * day_set.kind of each table answered from sets (referrer and domain are the same column). The session
@@ -108,14 +111,17 @@ export type DaySetRest =
 export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: MetricOptions, rest: DaySetRest): MetricRow[] | null {
   const kind = DAY_SET_KINDS[type]
   const skip = kind === DAY_SET_KINDS.referrer ? scope.selfDomain : null
-  return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
-    // Where each value's set lies in the days' blobs, in two passes (counts, then places) into typed arrays:
-    // a 90-day table has ~100 k of them at 1 M events, too many for an array per value.
+  // Tables of events and sessions have sets per hour too (migration 010): the range's cut days add their hours.
+  const byHour = 'rowsIn' in rest
+  return withBuiltParts(db, scope, byHour, ({ days: built, hours, firstDay, lastDay }) => {
+    // Where each value's set lies in the days' (and hours') blobs, in two passes (counts, then places) into typed
+    // arrays: a 90-day table has ~100 k of them at 1 M events, too many for an array per value.
     const blobs: Uint32Array[] = []
     const slotOf = new Map<number, number>()
     const perSlot: number[] = []
     let maxId = 0
-    for (const [, , blob] of builtSets(db, scope.websiteId, [kind], firstDay, lastDay)) {
+    const daySets = built.length > 0 ? builtSets(db, scope.websiteId, [kind], firstDay, lastDay) : []
+    for (const [, , blob] of chain(daySets, hourSets(db, scope.websiteId, kind, hours))) {
       const ids = uint32s(blob)
       blobs.push(ids)
       maxId = eachSet(ids, maxId, (valueId) => {
@@ -152,7 +158,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       }
     }
     if ('rowsIn' in rest) {
-      for (const [from, to] of outsideDays(scope, built)) scan(rest.rowsIn(from, to))
+      for (const [from, to] of outsideParts(scope, built, hours)) scan(rest.rowsIn(from, to))
     } else {
       scan(rest.besideDays(built))
     }
@@ -202,7 +208,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
  * views, `t` seconds), or null when the range holds no built whole day. One read transaction.
  */
 export function statsFromDaySets(db: Db, scope: Scope, besideDays: (days: number[]) => Sql): WebsiteStats | null {
-  return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
+  return withBuiltParts(db, scope, false, ({ days: built, firstDay, lastDay }) => {
     const stats: WebsiteStats = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 }
     const entrySets: Uint32Array[] = []
     let maxId = 0
@@ -250,22 +256,27 @@ export interface SeriesBucket {
  * no built whole day. One read transaction.
  */
 export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, viewsIn: RowsIn): SeriesBucket[] | null {
-  return withBuiltDays(db, scope, (built, firstDay, lastDay) => {
-    // Per UTC hour (an hour number since 1970) of the built days: its views and the places of its session set.
+  return withBuiltParts(db, scope, true, ({ days: built, hours: cutHours }) => {
+    // Per UTC hour (an hour number since 1970) of the built days, and the hours the range holds of the built days it
+    // cuts: its views and the places of its session set.
     const views = new Map<number, number>()
     const sets = new Map<number, [Uint32Array, number][]>()
     const hourIds = new Map(
       prepared(db, 'SELECT value_id, value FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, HOUR_SETS_KIND) as [number, string][]
     )
+    const inRange = new Set(cutHours)
+    for (const day of built) for (let h = 0; h < 24; h++) inRange.add(day * 24 + h)
+    const days = [...new Set([...built, ...cutHours.map((hour) => Math.floor(hour / 24))])].sort((a, b) => a - b)
     let maxId = 0
-    for (const [kind, day, blob] of builtSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], firstDay, lastDay)) {
+    for (const [kind, day, blob] of builtSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], days[0]!, days.at(-1)!)) {
       if (kind === HOUR_VIEWS_KIND) {
-        float64s(blob).forEach((n, h) => n > 0 && views.set(day * 24 + h, n))
+        float64s(blob).forEach((n, h) => n > 0 && inRange.has(day * 24 + h) && views.set(day * 24 + h, n))
         continue
       }
       const ids = uint32s(blob)
       maxId = eachSet(ids, maxId, (valueId, from) => {
         const hour = day * 24 + Number(hourIds.get(valueId))
+        if (!inRange.has(hour)) return
         const list = sets.get(hour)
         if (list) list.push([ids, from])
         else sets.set(hour, [[ids, from]])
@@ -297,7 +308,7 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
         if (sessionId > maxId) maxId = sessionId
       }
     }
-    for (const [from, to] of outsideDays(scope, built)) scan(from, to)
+    for (const [from, to] of outsideParts(scope, built, cutHours)) scan(from, to)
 
     const counter = bitCounter(maxId)
     const rows: (SeriesBucket & { k: number | string })[] = []
@@ -311,20 +322,42 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
   })
 }
 
+/** The built parts of a range (ascending): its whole UTC days whose sets are built, and with `byHour` the whole
+ * hours it holds of the built days it cuts (its first and last, when they are not whole); [firstDay, lastDay]: its
+ * whole days. */
+interface BuiltParts {
+  days: number[]
+  hours: number[]
+  firstDay: number
+  lastDay: number
+}
+
 /**
- * Runs `read` with the range's whole UTC days whose sets are built (ascending), in one read transaction, so
- * that the sets, the list of built days and the rest of the range are of the same moment; null when the range
- * holds no built whole day (the caller then reads without sets).
+ * Runs `read` with the range's built parts, in one read transaction, so that the sets, the list of built days and
+ * the rest of the range are of the same moment; null when the range holds no built part (the caller then reads
+ * without sets).
  */
-function withBuiltDays<T>(db: Db, scope: Scope, read: (built: number[], firstDay: number, lastDay: number) => T | null): T | null {
+function withBuiltParts<T>(db: Db, scope: Scope, byHour: boolean, read: (built: BuiltParts) => T | null): T | null {
   const firstDay = Math.ceil(scope.start / DAY)
   const lastDay = utcDay(scope.end + 1) - 1
-  if (lastDay < firstDay) return null
+  // The days the range cuts: before its first whole day, after its last.
+  const cutFirst = utcDay(scope.start)
+  const cutLast = utcDay(scope.end)
+  const from = byHour ? cutFirst : firstDay
+  const to = byHour ? cutLast : lastDay
+  if (to < from || scope.end < scope.start) return null
   return db.transaction(() => {
     const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
       .pluck()
-      .all(scope.websiteId, firstDay, lastDay) as number[]
-    return built.length === 0 ? null : read(built, firstDay, lastDay)
+      .all(scope.websiteId, from, to) as number[]
+    const days = built.filter((day) => day >= firstDay && day <= lastDay)
+    const hours: number[] = []
+    for (const day of new Set(built.filter((day) => day < firstDay || day > lastDay))) {
+      const first = Math.max(day * 24, Math.ceil(scope.start / HOUR))
+      const last = Math.min(day * 24 + 23, Math.floor((scope.end + 1) / HOUR) - 1)
+      for (let hour = first; hour <= last; hour++) hours.push(hour)
+    }
+    return days.length === 0 && hours.length === 0 ? null : read({ days, hours, firstDay, lastDay })
   })()
 }
 
@@ -337,6 +370,18 @@ function builtSets(db: Db, websiteId: number, kinds: number[], firstDay: number,
   )
     .raw()
     .iterate(websiteId, JSON.stringify(kinds), firstDay, lastDay) as Iterable<[number, number, Buffer]>
+}
+
+/** [kind, hour, blob] of a kind's sets for these hours (of built days: hours with no rows have no blob). */
+function hourSets(db: Db, websiteId: number, kind: number, hours: number[]): Iterable<[number, number, Buffer]> {
+  if (hours.length === 0) return []
+  return prepared(db, 'SELECT kind, hour, sets FROM hour_set WHERE website_id = ? AND kind = ? AND hour IN (SELECT value FROM json_each(?))')
+    .raw()
+    .iterate(websiteId, kind, JSON.stringify(hours)) as Iterable<[number, number, Buffer]>
+}
+
+function* chain<T>(...parts: Iterable<T>[]): Iterable<T> {
+  for (const part of parts) yield* part
 }
 
 /**
@@ -354,11 +399,18 @@ function eachSet(ids: Uint32Array, maxId: number, each: (valueId: number, from: 
 
 /** The parts of the range outside the built days, as [from, to] (inclusive ms), in time order. */
 export function outsideDays(scope: { start: number; end: number }, built: number[]): [number, number][] {
+  return outsideParts(scope, built, [])
+}
+
+/** The parts of the range outside the built days and hours (each ascending), as [from, to] (inclusive ms), in time order. */
+export function outsideParts(scope: { start: number; end: number }, days: number[], hours: number[]): [number, number][] {
+  const covered = [...days.map((day) => [day * DAY, DAY] as const), ...hours.map((hour) => [hour * HOUR, HOUR] as const)]
+  covered.sort((a, b) => a[0] - b[0])
   const parts: [number, number][] = []
   let cursor = scope.start
-  for (const day of built) {
-    if (cursor <= day * DAY - 1) parts.push([cursor, day * DAY - 1])
-    cursor = (day + 1) * DAY
+  for (const [start, length] of covered) {
+    if (cursor <= start - 1) parts.push([cursor, start - 1])
+    cursor = Math.max(cursor, start + length)
   }
   if (cursor <= scope.end) parts.push([cursor, scope.end])
   return parts
