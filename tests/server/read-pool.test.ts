@@ -152,6 +152,30 @@ describe('ReadPool', () => {
     expect(reads.threads).toBe(1)
   })
 
+  it('ends a worker that stays idle, without counting it as a failure, and starts one again for the next read', async () => {
+    const { db, file } = tempDb()
+    const failures: Error[] = []
+    const reads = pool({ file, idleMs: 300, onError: (e) => failures.push(e) })
+    const websiteId = addWebsite(db)
+    await reads.run('getDateRange', websiteId)
+    const workerOf = () => (reads as unknown as { slots: { worker: object }[] }).slots[0]?.worker
+    const first = workerOf()
+    expect(first).toBeDefined()
+    // A worker that keeps getting reads stays: reads 50 ms apart, for longer than the idle period.
+    for (let i = 0; i < 8; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await reads.run('getDateRange', websiteId)
+      expect(workerOf()).toBe(first)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(reads.threads).toBe(0)
+    seedEvents(db, websiteId, 10, 50_000)
+    expect(await reads.run('getDateRange', websiteId)).toEqual({ first: 40_000, last: 49_000 })
+    expect(reads.threads).toBe(1)
+    expect(failures).toEqual([])
+    expect(reads.stats.failedWorkers).toBe(0)
+  })
+
   it('keeps an AppError\'s status and message across the thread', async () => {
     const { file } = tempDb()
     const reads = pool({ file })
