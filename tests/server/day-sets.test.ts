@@ -174,7 +174,9 @@ function ranges(seed: number): { startAt: number; endAt: number }[] {
     // Inside one day: its whole hours from the day's sets per hour, the rest of the two cut hours from the events.
     { startAt: T0 + 3 * DAY + 5 * HOUR + 17, endAt: T0 + 3 * DAY + 11 * HOUR - 5 },
     { startAt: T0 + 2 * DAY + 3 * HOUR, endAt: T0 + 2 * DAY + 9 * HOUR - 1 },
-    { startAt: T0 + 2 * DAY + 9 * HOUR, endAt: T0 + 2 * DAY + 20 * HOUR - 1 }
+    { startAt: T0 + 2 * DAY + 9 * HOUR, endAt: T0 + 2 * DAY + 20 * HOUR - 1 },
+    // Day 3's last hour, then day 4 whole.
+    { startAt: T0 + 3 * DAY + 22 * HOUR + 1, endAt: T0 + 5 * DAY + 5 * HOUR }
   ]
   for (let i = 0; i < 8; i++) {
     const startAt = T0 + Math.floor(random() * 4 * DAY)
@@ -208,6 +210,7 @@ const SERIES = [
 async function expectExact(site: { website_id: number; website_uuid: string }, seed: number) {
   let fromSets = 0
   const built = builtDays(site.website_id)
+  const span = (file.server.db.prepare('SELECT span FROM visit_span WHERE website_id = ?').pluck().get(site.website_id) as number | undefined) ?? 0
   for (const { startAt, endAt } of ranges(seed)) {
     const stats = await file.server.app.inject({
       method: 'GET',
@@ -231,14 +234,16 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
       const expected = reference(type, site.website_id, startAt, endAt)
       expect(await table(type, site.website_uuid, startAt, endAt), `${type} ${startAt}–${endAt}`).toEqual(expected)
       // The same read on this thread's connection says whether the sets answered it: exactly when the range
-      // holds a whole day that is built, or for the tables of events and sessions a whole hour of a built day.
+      // holds a whole hour of a built day; for the visit tables, one whose visits all end in the range (an hour
+      // ending at least the longest visit before the range's end), or a whole built day.
       const scope = { websiteId: site.website_id, start: startAt, end: endAt, selfDomain: 'example.com' }
       const rest = isVisitType(type) ? daySetRest(file.server.db, scope, { filters: [], match: 'all' }, type) : { rowsIn: rowsIn(type, site.website_id) }
       const direct = tableFromDaySets(file.server.db, scope, type, { limit: 500, offset: 0 }, rest)
       const whole = (from: number, length: number) => from >= startAt && from + length - 1 <= endAt
       const wholeBuilt = built.some((day) => whole(day * DAY, DAY))
-      const hourBuilt = built.some((day) => Array.from({ length: 24 }, (_, h) => day * DAY + h * HOUR).some((from) => whole(from, HOUR)))
-      expect(direct !== null, `${type} ${startAt}–${endAt} from sets`).toBe(isVisitType(type) ? wholeBuilt : hourBuilt)
+      const hours = built.flatMap((day) => Array.from({ length: 24 }, (_, h) => day * DAY + h * HOUR)).filter((from) => whole(from, HOUR))
+      const visitHours = hours.filter((from) => from + HOUR - 1 + span <= endAt)
+      expect(direct !== null, `${type} ${startAt}–${endAt} from sets`).toBe(isVisitType(type) ? wholeBuilt || visitHours.length > 0 : hours.length > 0)
       if (direct) {
         expect(direct).toEqual(expected)
         fromSets++
@@ -285,6 +290,11 @@ describe('daily visitor sets', () => {
     expect(await housekeeping.buildDaySets()).toBe(1)
     expect(builtDays(site.website_id)).toContain(day0 + 3)
     await writeHits(file.server, [{ websiteId: site.website_id, session: 'night', visit: 'night', at: T0 + 4 * DAY + 10 * 60_000, path: '/after' }])
+    expect(builtDays(site.website_id)).not.toContain(day0 + 3)
+    await expectExact(site, 5)
+    expect(await housekeeping.buildDaySets()).toBe(2)
+    // It goes on after midnight: day 3's sets per hour hold it (it starts there), with an exit that is no longer its.
+    await writeHits(file.server, [{ websiteId: site.website_id, session: 'night', visit: 'night', at: T0 + 4 * DAY + 20 * 60_000, path: '/later' }])
     expect(builtDays(site.website_id)).not.toContain(day0 + 3)
     await expectExact(site, 5)
     expect(await housekeeping.buildDaySets()).toBe(2)

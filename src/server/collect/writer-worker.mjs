@@ -239,6 +239,7 @@ const daySetStmts = {
   built: db.prepare('SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ?').pluck(),
   anyEvent: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ? LIMIT 1').pluck(),
   views: daySetQueries.map(({ sql }) => db.prepare(sql).raw()),
+  hourViews: daySetQueries.map(({ hourSql }) => (hourSql ? db.prepare(hourSql).raw() : null)),
   dropDaySets: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day = ?'),
   dropHourSets: db.prepare('DELETE FROM hour_set WHERE website_id = ? AND hour BETWEEN ? AND ?'),
   valueId: db.prepare('SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? AND value = ?').pluck(),
@@ -256,20 +257,21 @@ function dropDay(websiteId, day) {
   daySetStmts.dropHourSets.run(websiteId, day * 24, day * 24 + 23)
 }
 
-/** The sets of kind `k` (an index into daySetQueries) of one day, and with `hours` of each of its hours, in the transaction of the caller. */
+/**
+ * The sets of kind `k` (an index into daySetQueries) of one day, and of each of its hours (with `hours`, from the
+ * same rows an hour at a time; with `hourSql`, from those rows), in the transaction of the caller.
+ */
 function buildKind(websiteId, day, k) {
-  const { kind, params, totals: isTotals, hours } = daySetQueries[k]
+  const { kind, params, totals: isTotals, hours, hourSql } = daySetQueries[k]
   const bounds = { ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 }
-  if (isTotals) {
-    // Not sets but one row of numbers (the day's totals, its views per hour): packed as float64s.
-    daySetStmts.insertSets.run(websiteId, kind, day, Buffer.from(Float64Array.from(daySetStmts.views[k].get(bounds)).buffer))
-    return
-  }
-  const sets = packSets(websiteId, kind, daySetStmts.views[k].all(bounds))
+  // Not sets but one row of numbers (the day's totals, its views per hour): packed as float64s.
+  const pack = (statement, at) => (isTotals ? Buffer.from(Float64Array.from(statement.get(at)).buffer) : packSets(websiteId, kind, statement.all(at)))
+  const sets = pack(daySetStmts.views[k], bounds)
   if (sets) daySetStmts.insertSets.run(websiteId, kind, day, sets)
-  if (!hours) return
+  if (!hours && !hourSql) return
+  const statement = hourSql ? daySetStmts.hourViews[k] : daySetStmts.views[k]
   for (let hour = day * 24; hour < day * 24 + 24; hour++) {
-    const hourSets = packSets(websiteId, kind, daySetStmts.views[k].all({ ...bounds, start: hour * HOUR, end: hour * HOUR + HOUR - 1 }))
+    const hourSets = pack(statement, { ...bounds, start: hour * HOUR, end: hour * HOUR + HOUR - 1 })
     if (hourSets) daySetStmts.insertHourSets.run(websiteId, kind, hour, hourSets)
   }
 }

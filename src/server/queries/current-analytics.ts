@@ -177,7 +177,7 @@ export interface WebsiteStats {
 export function getWebsiteStats(db: Db, scope: Scope, parsed: ParsedFilters): WebsiteStats {
   if (fromVisits(parsed)) {
     // Whole built days from their totals and entry sets (day-sets.ts); the other visits from the visit table.
-    const stats = statsFromDaySets(db, scope, (days) => visitRows(db, scope, { besideDays: days }))
+    const stats = statsFromDaySets(db, scope, (days, hours) => visitRows(db, scope, { beside: { days, hours } }))
     if (stats) return stats
   }
   const rows = perVisit(db, scope, parsed)
@@ -345,10 +345,10 @@ function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricTyp
 
 /**
  * The unfiltered entry, exit or channel rows from the visit table, which knows each visit's first and last view
- * (visits.ts): one row read per visit. `besideDays`: without the visits wholly inside these days.
+ * (visits.ts): one row read per visit. `beside`: without the visits wholly inside these days or starting in these hours.
  */
-function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number], besideDays?: number[]): Source {
-  const visits = visitRows(db, scope, { ends: true, besideDays })
+function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number], beside?: { days: number[]; hours: number[] }): Source {
+  const visits = visitRows(db, scope, { ends: true, beside })
   const attribute = type === 'channel' ? CHANNEL_SQL : 'e.url_path'
   return {
     sql: `SELECT v.session_id, v.visit_id, ${attribute} AS x FROM (${visits.sql}) v
@@ -364,7 +364,7 @@ function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number
  * day), or with `totals` one row of numbers (the day's totals, its views per hour). Built without the website's own domain (selfDomain null
  * leaves in referrers from it): it may change, so the reader applies it.
  */
-export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown>; totals?: boolean; hours?: boolean }[] {
+export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown>; totals?: boolean; hours?: boolean; hourSql?: string }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
   const types = [
     'path', 'title', 'referrer', 'hostname', 'tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm',
@@ -375,22 +375,19 @@ export function daySetBuildQueries(): { kind: number; sql: string; params: Recor
     // With sets per hour too (hour_set, migration 010): the same rows, an hour at a time.
     return { kind: DAY_SET_KINDS[type], sql: `${rows.sql} ORDER BY x, id`, params: rows.params, hours: true }
   })
-  // Visits wholly inside the day (first and last view in it): what visitRows leaves to the sets (besideDays).
-  const ofVisits = VISIT_DAY_SET_TYPES.map((type) => ({
-    kind: DAY_SET_KINDS[type],
-    sql: `SELECT ${type === 'channel' ? CHANNEL_INPUTS : 'e.url_path'} AS x, v.session_id AS id
-      FROM (SELECT session_id, entry_id, exit_id FROM visit WHERE ${WHOLE_VISITS}) v
-      JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'} ORDER BY x, id`,
-    params: {}
-  }))
+  // Visits wholly inside the day (first and last view in it): what visitRows leaves to the sets (beside); per hour
+  // (`hourSql`), the visits that start in it, wherever they end (a range uses an hour's only if they all end in it).
+  const STARTING = 'website_id = @websiteId AND first_at BETWEEN @start AND @end'
+  const ofVisits = VISIT_DAY_SET_TYPES.map((type) => {
+    const sql = (visits: string) => `SELECT ${type === 'channel' ? CHANNEL_INPUTS : 'e.url_path'} AS x, v.session_id AS id
+      FROM (SELECT session_id, entry_id, exit_id FROM visit WHERE ${visits}) v
+      JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'} ORDER BY x, id`
+    return { kind: DAY_SET_KINDS[type], sql: sql(WHOLE_VISITS), params: {}, hourSql: sql(STARTING) }
+  })
   // The day's totals over the same visits (DAY_TOTALS_KIND): one row, packed as four float64s by the worker.
-  const totals = {
-    kind: DAY_TOTALS_KIND,
-    sql: `SELECT count(*), coalesce(sum(views), 0), coalesce(sum(views = 1), 0), coalesce(sum((last_at - first_at) / 1000), 0)
-      FROM visit WHERE ${WHOLE_VISITS}`,
-    params: {},
-    totals: true
-  }
+  const sum = (visits: string) =>
+    `SELECT count(*), coalesce(sum(views), 0), coalesce(sum(views = 1), 0), coalesce(sum((last_at - first_at) / 1000), 0) FROM visit WHERE ${visits}`
+  const totals = { kind: DAY_TOTALS_KIND, sql: sum(WHOLE_VISITS), params: {}, totals: true, hourSql: sum(STARTING) }
   // The series (seriesFromDaySets): the sessions with a view in each UTC hour, and the views per hour (the day's
   // start is bound as a float: cast, or the division would not be an integer one).
   const views = source(scope, { filters: [], match: 'all' }, 'view')
@@ -426,8 +423,8 @@ function channelOfInputs(inputs: string, selfDomain: string | null): string {
 export function daySetRest(db: Db, scope: Scope, parsed: ParsedFilters, type: DaySetType): DaySetRest {
   if ((VISIT_DAY_SET_TYPES as readonly string[]).includes(type)) {
     return {
-      besideDays: (days) => {
-        const rows = visitMetricRows(db, scope, type as (typeof VISIT_TYPES)[number], days)
+      beside: (days, hours) => {
+        const rows = visitMetricRows(db, scope, type as (typeof VISIT_TYPES)[number], { days, hours })
         return { sql: `SELECT x, session_id AS id FROM (${rows.sql})`, params: rows.params }
       },
       display: type === 'channel' ? (inputs) => channelOfInputs(inputs, scope.selfDomain) : undefined

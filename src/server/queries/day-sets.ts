@@ -95,13 +95,17 @@ export interface Sql {
 }
 
 /**
- * What the sets leave out of a range. Tables of events and sessions: the rows of the parts of the range outside
- * the built days (`rowsIn`). Visit tables: the rows of the range's visits not wholly inside one of the built days
- * (`besideDays`), and `display`, the table's value of a set's value (the channel of channel inputs).
+ * The visits of a range that its sets leave out, as SQL: those neither wholly inside one of the built `days` nor
+ * starting in one of the `hours` (visits.ts visitRows, option beside).
  */
-export type DaySetRest =
-  | { rowsIn: RowsIn }
-  | { besideDays: (days: number[]) => Sql; display?: (value: string) => string }
+export type BesideSets = (days: number[], hours: number[]) => Sql
+
+/**
+ * What the sets leave out of a range. Tables of events and sessions: the rows of the parts of the range outside
+ * the built days and hours (`rowsIn`). Visit tables: the rows of the range's other visits (`beside`), and
+ * `display`, the table's value of a set's value (the channel of channel inputs).
+ */
+export type DaySetRest = { rowsIn: RowsIn } | { beside: BesideSets; display?: (value: string) => string }
 
 /**
  * The `type` table of `scope` (no filters, no search) with the days' sets, or null when the range holds no
@@ -111,9 +115,9 @@ export type DaySetRest =
 export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: MetricOptions, rest: DaySetRest): MetricRow[] | null {
   const kind = DAY_SET_KINDS[type]
   const skip = kind === DAY_SET_KINDS.referrer ? scope.selfDomain : null
-  // Tables of events and sessions have sets per hour too (migration 010): the range's cut days add their hours.
-  const byHour = 'rowsIn' in rest
-  return withBuiltParts(db, scope, byHour, ({ days: built, hours, firstDay, lastDay }) => {
+  // Sets per hour too (migration 010): the range's cut days add their hours (for visits, the hours they start in).
+  const ofVisits = 'beside' in rest
+  return withBuiltParts(db, scope, ofVisits, ({ days: built, hours, firstDay, lastDay }) => {
     // Where each value's set lies in the days' (and hours') blobs, in two passes (counts, then places) into typed
     // arrays: a 90-day table has ~100 k of them at 1 M events, too many for an array per value.
     const blobs: Uint32Array[] = []
@@ -121,7 +125,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     const perSlot: number[] = []
     let maxId = 0
     const daySets = built.length > 0 ? builtSets(db, scope.websiteId, [kind], firstDay, lastDay) : []
-    for (const [, , blob] of chain(daySets, hourSets(db, scope.websiteId, kind, hours))) {
+    for (const [, , blob] of chain(daySets, hourSets(db, scope.websiteId, [kind], hours))) {
       const ids = uint32s(blob)
       blobs.push(ids)
       maxId = eachSet(ids, maxId, (valueId) => {
@@ -160,7 +164,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     if ('rowsIn' in rest) {
       for (const [from, to] of outsideParts(scope, built, hours)) scan(rest.rowsIn(from, to))
     } else {
-      scan(rest.besideDays(built))
+      scan(rest.beside(built, hours))
     }
 
     // The table's values, each with the set values it is made of (one each, but for channels).
@@ -203,16 +207,19 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
 }
 
 /**
- * The stats of `scope` (no filters) from its built whole days' totals and entry sets, plus the range's other
- * visits (`besideDays`: visitRows of the range without the visits wholly inside those days; `session_id`, `c`
- * views, `t` seconds), or null when the range holds no built whole day. One read transaction.
+ * The stats of `scope` (no filters) from its built whole days' totals and entry sets, and those of the visits that
+ * start in the whole hours it holds of the built days it cuts, plus the range's other visits (`beside`: visitRows
+ * without those visits; `session_id`, `c` views, `t` seconds), or null when the range holds no built part. One read
+ * transaction.
  */
-export function statsFromDaySets(db: Db, scope: Scope, besideDays: (days: number[]) => Sql): WebsiteStats | null {
-  return withBuiltParts(db, scope, false, ({ days: built, firstDay, lastDay }) => {
+export function statsFromDaySets(db: Db, scope: Scope, beside: BesideSets): WebsiteStats | null {
+  return withBuiltParts(db, scope, true, ({ days: built, hours, firstDay, lastDay }) => {
     const stats: WebsiteStats = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 }
     const entrySets: Uint32Array[] = []
     let maxId = 0
-    for (const [kind, , blob] of builtSets(db, scope.websiteId, [DAY_TOTALS_KIND, DAY_SET_KINDS.entry], firstDay, lastDay)) {
+    const kinds = [DAY_TOTALS_KIND, DAY_SET_KINDS.entry]
+    const daySets = built.length > 0 ? builtSets(db, scope.websiteId, kinds, firstDay, lastDay) : []
+    for (const [kind, , blob] of chain(daySets, hourSets(db, scope.websiteId, kinds, hours))) {
       if (kind === DAY_TOTALS_KIND) {
         const totals = float64s(blob)
         stats.visits += totals[0]!
@@ -225,7 +232,7 @@ export function statsFromDaySets(db: Db, scope: Scope, besideDays: (days: number
         maxId = eachSet(ids, maxId, () => {})
       }
     }
-    const rest = besideDays(built)
+    const rest = beside(built, hours)
     const others = prepared(db, `SELECT session_id, c, t FROM (${rest.sql})`).raw().all(rest.params) as [number, number, number][]
     for (const [sessionId, c, t] of others) {
       stats.visits++
@@ -256,7 +263,7 @@ export interface SeriesBucket {
  * no built whole day. One read transaction.
  */
 export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, viewsIn: RowsIn): SeriesBucket[] | null {
-  return withBuiltParts(db, scope, true, ({ days: built, hours: cutHours }) => {
+  return withBuiltParts(db, scope, false, ({ days: built, hours: cutHours }) => {
     // Per UTC hour (an hour number since 1970) of the built days, and the hours the range holds of the built days it
     // cuts: its views and the places of its session set.
     const views = new Map<number, number>()
@@ -322,9 +329,10 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
   })
 }
 
-/** The built parts of a range (ascending): its whole UTC days whose sets are built, and with `byHour` the whole
- * hours it holds of the built days it cuts (its first and last, when they are not whole); [firstDay, lastDay]: its
- * whole days. */
+/**
+ * The built parts of a range (ascending): its whole UTC days whose sets are built, and the whole hours it holds of
+ * the built days it cuts (its first and last, when they are not whole); [firstDay, lastDay]: its whole days.
+ */
 interface BuiltParts {
   days: number[]
   hours: number[]
@@ -335,26 +343,24 @@ interface BuiltParts {
 /**
  * Runs `read` with the range's built parts, in one read transaction, so that the sets, the list of built days and
  * the rest of the range are of the same moment; null when the range holds no built part (the caller then reads
- * without sets).
+ * without sets). `ofVisits`: the hours are those whose visits (by the hour they start in) all end inside the range,
+ * so none closer to its end than the website's longest visit (visit_span).
  */
-function withBuiltParts<T>(db: Db, scope: Scope, byHour: boolean, read: (built: BuiltParts) => T | null): T | null {
+function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built: BuiltParts) => T | null): T | null {
   const firstDay = Math.ceil(scope.start / DAY)
   const lastDay = utcDay(scope.end + 1) - 1
-  // The days the range cuts: before its first whole day, after its last.
-  const cutFirst = utcDay(scope.start)
-  const cutLast = utcDay(scope.end)
-  const from = byHour ? cutFirst : firstDay
-  const to = byHour ? cutLast : lastDay
-  if (to < from || scope.end < scope.start) return null
+  if (scope.end < scope.start) return null
   return db.transaction(() => {
+    // The days the range cuts (before its first whole day, after its last) with its whole days.
     const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
       .pluck()
-      .all(scope.websiteId, from, to) as number[]
+      .all(scope.websiteId, utcDay(scope.start), utcDay(scope.end)) as number[]
     const days = built.filter((day) => day >= firstDay && day <= lastDay)
+    const span = ofVisits ? ((prepared(db, 'SELECT span FROM visit_span WHERE website_id = ?').pluck().get(scope.websiteId) as number | undefined) ?? 0) : 0
     const hours: number[] = []
-    for (const day of new Set(built.filter((day) => day < firstDay || day > lastDay))) {
+    for (const day of built.filter((day) => day < firstDay || day > lastDay)) {
       const first = Math.max(day * 24, Math.ceil(scope.start / HOUR))
-      const last = Math.min(day * 24 + 23, Math.floor((scope.end + 1) / HOUR) - 1)
+      const last = Math.min(day * 24 + 23, Math.floor((scope.end + 1 - span) / HOUR) - 1)
       for (let hour = first; hour <= last; hour++) hours.push(hour)
     }
     return days.length === 0 && hours.length === 0 ? null : read({ days, hours, firstDay, lastDay })
@@ -372,12 +378,16 @@ function builtSets(db: Db, websiteId: number, kinds: number[], firstDay: number,
     .iterate(websiteId, JSON.stringify(kinds), firstDay, lastDay) as Iterable<[number, number, Buffer]>
 }
 
-/** [kind, hour, blob] of a kind's sets for these hours (of built days: hours with no rows have no blob). */
-function hourSets(db: Db, websiteId: number, kind: number, hours: number[]): Iterable<[number, number, Buffer]> {
+/** [kind, hour, blob] of the `kinds`' sets for these hours (of built days: hours with no rows have no blob). */
+function hourSets(db: Db, websiteId: number, kinds: number[], hours: number[]): Iterable<[number, number, Buffer]> {
   if (hours.length === 0) return []
-  return prepared(db, 'SELECT kind, hour, sets FROM hour_set WHERE website_id = ? AND kind = ? AND hour IN (SELECT value FROM json_each(?))')
+  return prepared(
+    db,
+    `SELECT kind, hour, sets FROM hour_set WHERE website_id = ? AND kind IN (SELECT value FROM json_each(?))
+     AND hour IN (SELECT value FROM json_each(?))`
+  )
     .raw()
-    .iterate(websiteId, kind, JSON.stringify(hours)) as Iterable<[number, number, Buffer]>
+    .iterate(websiteId, JSON.stringify(kinds), JSON.stringify(hours)) as Iterable<[number, number, Buffer]>
 }
 
 function* chain<T>(...parts: Iterable<T>[]): Iterable<T> {

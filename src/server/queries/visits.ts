@@ -1,7 +1,7 @@
 import { EVENT_TYPE } from '../../shared/constants'
 import type { Db } from '../db/open'
 import { prepared } from '../db/sql'
-import { outsideDays } from './day-sets'
+import { outsideParts } from './day-sets'
 
 /*
  * The visit table (migration 007) as the unfiltered dashboard reads it: one row per visit instead of one per
@@ -58,7 +58,7 @@ function visitParams(db: Db, scope: VisitScope): Record<string, number> {
 export function visitRows(
   db: Db,
   scope: VisitScope,
-  options: { ends?: boolean; besideDays?: number[] } = {}
+  options: { ends?: boolean; beside?: { days: number[]; hours: number[] } } = {}
 ): { sql: string; params: Record<string, number | string> } {
   const ends = options.ends ? ', entry_id, exit_id' : ''
   const cutEnds = options.ends
@@ -68,13 +68,15 @@ export function visitRows(
   const base = visitParams(db, scope)
   const params: Record<string, number | string> = { ...base }
   let whole = `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE_VISITS}`
-  if (options.besideDays?.length) {
-    // Leave out the visits wholly inside one of these UTC days (the daily sets count them), and read only where
-    // the others can start: in the range's other parts, or within the longest visit span before the end of one
-    // of these days (a visit across its midnight). A cut visit reaches beyond the range, so it is never wholly
-    // inside a day of it. CROSS JOIN: the intervals first, each one a range of the visit table's key.
-    params.starts = JSON.stringify(otherVisitStarts(scope, options.besideDays, base.start! - base.startSpan!))
-    params.besideDays = JSON.stringify(options.besideDays)
+  const beside = options.beside
+  if (beside && (beside.days.length > 0 || beside.hours.length > 0)) {
+    // Leave out the visits wholly inside one of these UTC days and those starting in one of these hours (the sets
+    // count them: the hours are ones whose visits all end inside the range), and read only where the others can
+    // start: in the range's other parts, or within the longest visit span before the end of one of these days (a
+    // visit across its midnight). A cut visit reaches beyond the range, so it is never wholly inside a day of it,
+    // nor starts in one of the hours. CROSS JOIN: the intervals first, each one a range of the visit table's key.
+    params.starts = JSON.stringify(otherVisitStarts(scope, beside.days, beside.hours, base.start! - base.startSpan!))
+    params.besideDays = JSON.stringify(beside.days)
     whole = `SELECT v.session_id, v.visit_id, v.views AS c, (v.last_at - v.first_at) / 1000 AS t${ends.replaceAll(', ', ', v.')}
       FROM json_each(@starts) r CROSS JOIN visit v ON v.website_id = @websiteId
         AND v.first_at BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')
@@ -94,12 +96,12 @@ export function visitRows(
 const DAY = 86_400_000
 
 /**
- * Where in the range a visit not wholly inside one of `days` (UTC day numbers, ascending, inside the range) can
- * start, as disjoint [from, to] intervals in time order: outside those days, or within `span` (the longest visit)
- * before the end of one of them.
+ * Where in the range a visit not wholly inside one of `days` (UTC day numbers, ascending, inside the range) and not
+ * starting in one of `hours` can start, as disjoint [from, to] intervals in time order: outside those days and
+ * hours, or within `span` (the longest visit) before the end of one of the days.
  */
-function otherVisitStarts(scope: VisitScope, days: number[], span: number): [number, number][] {
-  const candidates = [...outsideDays(scope, days), ...days.map((day): [number, number] => [Math.max(day * DAY, (day + 1) * DAY - span), (day + 1) * DAY - 1])]
+function otherVisitStarts(scope: VisitScope, days: number[], hours: number[], span: number): [number, number][] {
+  const candidates = [...outsideParts(scope, days, hours), ...days.map((day): [number, number] => [Math.max(day * DAY, (day + 1) * DAY - span), (day + 1) * DAY - 1])]
   candidates.sort((a, b) => a[0] - b[0])
   const intervals: [number, number][] = []
   for (const [from, to] of candidates) {
