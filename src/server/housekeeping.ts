@@ -1,7 +1,6 @@
 import type { HousekeepingRun, HousekeepingStatus } from '../shared/api/types'
 import type { HitWriter } from './collect/writer'
 import type { Db } from './db/open'
-import { utcDay } from './queries/day-sets'
 import { getSetting, putSetting } from './queries/settings'
 import { retentionCutoff } from '../shared/retention'
 
@@ -104,7 +103,7 @@ export class Housekeeping {
       let total = 0
       for (;;) {
         if (this.stopped) return total
-        const { built, left } = await this.writer.task('daySets', utcDay(this.now()), 1)
+        const { built, left } = await this.writer.task('daySets', this.now(), 1)
         total += built
         if (!left) return total
       }

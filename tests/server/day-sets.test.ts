@@ -211,6 +211,7 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
   let fromSets = 0
   const built = builtDays(site.website_id)
   const span = (file.server.db.prepare('SELECT span FROM visit_span WHERE website_id = ?').pluck().get(site.website_id) as number | undefined) ?? 0
+  const ownHours = builtHours(site.website_id).filter((hour) => !built.includes(Math.floor(hour / 24)))
   for (const { startAt, endAt } of ranges(seed)) {
     const stats = await file.server.app.inject({
       method: 'GET',
@@ -234,14 +235,16 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
       const expected = reference(type, site.website_id, startAt, endAt)
       expect(await table(type, site.website_uuid, startAt, endAt), `${type} ${startAt}–${endAt}`).toEqual(expected)
       // The same read on this thread's connection says whether the sets answered it: exactly when the range
-      // holds a whole hour of a built day; for the visit tables, one whose visits all end in the range (an hour
-      // ending at least the longest visit before the range's end), or a whole built day.
+      // holds a whole hour of a built day or a built hour of today; for the visit tables, one whose visits all end
+      // in the range (an hour ending at least the longest visit before the range's end), or a whole built day.
       const scope = { websiteId: site.website_id, start: startAt, end: endAt, selfDomain: 'example.com' }
       const rest = isVisitType(type) ? daySetRest(file.server.db, scope, { filters: [], match: 'all' }, type) : { rowsIn: rowsIn(type, site.website_id) }
       const direct = tableFromDaySets(file.server.db, scope, type, { limit: 500, offset: 0 }, rest)
       const whole = (from: number, length: number) => from >= startAt && from + length - 1 <= endAt
       const wholeBuilt = built.some((day) => whole(day * DAY, DAY))
-      const hours = built.flatMap((day) => Array.from({ length: 24 }, (_, h) => day * DAY + h * HOUR)).filter((from) => whole(from, HOUR))
+      const hours = [...built.flatMap((day) => Array.from({ length: 24 }, (_, h) => day * DAY + h * HOUR)), ...ownHours.map((hour) => hour * HOUR)].filter((from) =>
+        whole(from, HOUR)
+      )
       const visitHours = hours.filter((from) => from + HOUR - 1 + span <= endAt)
       expect(direct !== null, `${type} ${startAt}–${endAt} from sets`).toBe(isVisitType(type) ? wholeBuilt || visitHours.length > 0 : hours.length > 0)
       if (direct) {
@@ -256,6 +259,9 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
 /** hour_set rows of the website before an hour. */
 const hourSetRows = (websiteId: number, before: number) =>
   file.server.db.prepare('SELECT count(*) FROM hour_set WHERE website_id = ? AND hour < ?').pluck().get(websiteId, before === Infinity ? Number.MAX_SAFE_INTEGER : before) as number
+
+const builtHours = (websiteId: number) =>
+  file.server.db.prepare('SELECT hour FROM hour_built WHERE website_id = ? ORDER BY hour').pluck().all(websiteId) as number[]
 
 const builtDays = (websiteId: number) =>
   file.server.db.prepare('SELECT day FROM day_set_built WHERE website_id = ? ORDER BY day').pluck().all(websiteId) as number[]
@@ -275,10 +281,30 @@ describe('daily visitor sets', () => {
     const day0 = T0 / DAY
     expect(builtDays(site.website_id)).toEqual([day0, day0 + 1, day0 + 2, day0 + 3, day0 + 4])
     expect(await housekeeping.buildDaySets()).toBe(0)
-    // Sets per hour of the built days (tables of events and sessions), none for today.
+    // Sets per hour of the built days, and today's hours that closed over an hour ago (NOW is 12:00: 0–10), one by one.
     expect(hourSetRows(site.website_id, (day0 + 5) * 24)).toBeGreaterThan(0)
-    expect(hourSetRows(site.website_id, Infinity)).toBe(hourSetRows(site.website_id, (day0 + 5) * 24))
+    const todayHours = () =>
+      file.server.db
+        .prepare('SELECT DISTINCT created_at / 3600000 FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ? ORDER BY 1')
+        .pluck()
+        .all(site.website_id, (day0 + 5) * DAY, (day0 + 5) * DAY + 11 * HOUR - 1) as number[]
+    expect(todayHours().length).toBeGreaterThan(3)
+    expect(builtHours(site.website_id)).toEqual(todayHours())
     expect(await expectExact(site, 5)).toBeGreaterThanOrEqual(4 * TYPES.length)
+
+    // A late hit into a built hour of today drops it; so does a visit of a built hour that goes on in a later one.
+    const hour3 = (day0 + 5) * 24 + 3
+    await writeHits(file.server, [{ websiteId: site.website_id, session: 'late-today', visit: 'late-today', at: hour3 * HOUR + 60_000, path: '/late-today' }])
+    expect(builtHours(site.website_id)).not.toContain(hour3)
+    await expectExact(site, 5)
+    await housekeeping.buildDaySets()
+    expect(builtHours(site.website_id)).toContain(hour3)
+    await writeHits(file.server, [{ websiteId: site.website_id, session: 'late-today', visit: 'late-today', at: hour3 * HOUR + 2 * HOUR, path: '/later-today' }])
+    expect(builtHours(site.website_id)).not.toContain(hour3)
+    await expectExact(site, 5)
+    await housekeeping.buildDaySets()
+    expect(builtHours(site.website_id)).toEqual(todayHours())
+    await expectExact(site, 5)
 
     // A path seen only today has no id among the sets: it comes from the scan alone.
     await writeHits(file.server, [{ websiteId: site.website_id, session: 'visitor-1', visit: 'today', at: NOW - HOUR, path: '/today-only' }])
@@ -333,14 +359,13 @@ describe('daily visitor sets', () => {
     // A second writer on the same file, one kind per step, driven step by step (the server's builds nothing yet).
     const stepper = new HitWriter({ file: file.server.db.name, daySetStepMs: 0 })
     try {
-      const today = NOW / DAY | 0
-      const first = await stepper.task('daySets', today, 3)
+      const first = await stepper.task('daySets', NOW, 3)
       expect(first).toEqual({ built: 0, left: true })
       expect(builtDays(site.website_id)).toEqual([])
       // A hit into the day being built (day 0, the oldest): its finished kinds are stale.
       await writeHits(file.server, [{ websiteId: site.website_id, session: 'mid-build', visit: 'm', at: T0 + HOUR, path: '/mid' }])
       let built = 0
-      for (let left = true; left; ) ({ built, left } = await stepper.task('daySets', today, 1_000).then((r) => ({ built: built + r.built, left: r.left })))
+      for (let left = true; left; ) ({ built, left } = await stepper.task('daySets', NOW, 1_000).then((r) => ({ built: built + r.built, left: r.left })))
       // Day 0 was dropped when its stamp changed, then built again in the same run: all five days, exact.
       expect(builtDays(site.website_id)).toEqual([0, 1, 2, 3, 4].map((d) => T0 / DAY + d))
       expect(built).toBe(5)

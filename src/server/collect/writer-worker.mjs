@@ -219,7 +219,8 @@ const purgeStmts = {
   anyOld: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at < ? LIMIT 1').pluck(),
   dropBuilt: db.prepare('DELETE FROM day_set_built WHERE website_id = ? AND day <= ?'),
   dropSets: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day <= ?'),
-  dropHourSets: db.prepare('DELETE FROM hour_set WHERE website_id = ? AND hour < ?')
+  dropHourSets: db.prepare('DELETE FROM hour_set WHERE website_id = ? AND hour < ?'),
+  dropBuiltHours: db.prepare('DELETE FROM hour_built WHERE website_id = ? AND hour < ?')
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -242,6 +243,9 @@ const daySetStmts = {
   hourViews: daySetQueries.map(({ hourSql }) => (hourSql ? db.prepare(hourSql).raw() : null)),
   dropDaySets: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day = ?'),
   dropHourSets: db.prepare('DELETE FROM hour_set WHERE website_id = ? AND hour BETWEEN ? AND ?'),
+  dropBuiltHours: db.prepare('DELETE FROM hour_built WHERE website_id = ? AND hour BETWEEN ? AND ?'),
+  builtHours: db.prepare('SELECT hour FROM hour_built WHERE website_id = ? AND hour BETWEEN ? AND ?').pluck(),
+  markHourBuilt: db.prepare('INSERT OR IGNORE INTO hour_built (website_id, hour) VALUES (?, ?)'),
   valueId: db.prepare('SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? AND value = ?').pluck(),
   addValue: db.prepare('INSERT INTO day_set_value (website_id, kind, value) VALUES (?, ?, ?)'),
   insertSets: db.prepare('INSERT INTO day_set (website_id, kind, day, sets) VALUES (?, ?, ?, ?)'),
@@ -251,10 +255,11 @@ const daySetStmts = {
   visitStamp: db.prepare('SELECT count(*), total(first_at), total(last_at), total(views) FROM visit WHERE website_id = ? AND first_at BETWEEN ? AND ?').raw()
 }
 
-/** Drops the sets of a day (migration 008) and of its hours (migration 010). */
+/** Drops the sets of a day (migration 008) and of its hours (migration 010), also those built hour by hour. */
 function dropDay(websiteId, day) {
   daySetStmts.dropDaySets.run(websiteId, day)
   daySetStmts.dropHourSets.run(websiteId, day * 24, day * 24 + 23)
+  daySetStmts.dropBuiltHours.run(websiteId, day * 24, day * 24 + 23)
 }
 
 /**
@@ -274,6 +279,44 @@ function buildKind(websiteId, day, k) {
     const hourSets = pack(statement, { ...bounds, start: hour * HOUR, end: hour * HOUR + HOUR - 1 })
     if (hourSets) daySetStmts.insertHourSets.run(websiteId, kind, hour, hourSets)
   }
+}
+
+/**
+ * The sets of one closed hour of today (migration 010), every kind built per hour, in one transaction of the
+ * caller: those of a day's hours (`hours`, `hourSql`) and the series' sessions and views of the hour
+ * (`hourSlots`), then marked built.
+ */
+function buildHour(websiteId, hour) {
+  daySetStmts.dropHourSets.run(websiteId, hour, hour)
+  daySetQueries.forEach(({ kind, params, totals: isTotals, hours, hourSql, hourSlots }, k) => {
+    if (!hours && !hourSql && !hourSlots) return
+    const at = { ...params, websiteId, start: hour * HOUR, end: hour * HOUR + HOUR - 1 }
+    const statement = hourSql ? daySetStmts.hourViews[k] : daySetStmts.views[k]
+    const sets = isTotals ? Buffer.from(Float64Array.from(statement.get(at)).buffer) : packSets(websiteId, kind, statement.all(at))
+    if (sets) daySetStmts.insertHourSets.run(websiteId, kind, hour, sets)
+  })
+  daySetStmts.markHourBuilt.run(websiteId, hour)
+}
+
+/** buildHour in a savepoint of the caller's transaction: an hour that fails leaves nothing behind. */
+const buildHourSavepoint = db.transaction(buildHour)
+
+/**
+ * The next closed hour of today (`now`, ms) that has events and no sets, oldest first per website, or null. An
+ * hour waits one more hour after it closes: its visits go on into the next one, and each change drops it again.
+ */
+function nextHour(now) {
+  const firstHour = Math.floor(now / DAY) * 24
+  const lastHour = Math.floor(now / HOUR) - 2
+  if (lastHour < firstHour) return null
+  for (const websiteId of daySetStmts.websites.all()) {
+    const done = new Set(daySetStmts.builtHours.all(websiteId, firstHour, lastHour))
+    for (let hour = firstHour; hour <= lastHour; hour++) {
+      if (done.has(hour) || skip.has(`${websiteId}:h${hour}`)) continue
+      if (daySetStmts.anyEvent.get(websiteId, hour * HOUR, hour * HOUR + HOUR - 1) !== undefined) return { websiteId, hour }
+    }
+  }
+  return null
 }
 
 /**
@@ -339,11 +382,22 @@ function nextDay(today) {
   return null
 }
 
-/** One step: some kinds of the day being built, or of the next one. */
-const buildStep = db.transaction((today) => {
+/** One step: some kinds of the day being built, or of the next one; with every closed day built, one hour of today. */
+const buildStep = db.transaction((now) => {
   if (building === null) {
-    const next = nextDay(today)
-    if (!next) return { built: 0, left: false }
+    const next = nextDay(Math.floor(now / DAY))
+    if (!next) {
+      const hour = nextHour(now)
+      if (!hour) return { built: 0, left: false }
+      try {
+        buildHourSavepoint(hour.websiteId, hour.hour)
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error
+        // Ids beyond 32 bits (rolled back to the savepoint): the hour stays unbuilt and is scanned.
+        skip.add(`${hour.websiteId}:h${hour.hour}`)
+      }
+      return { built: 0, left: true }
+    }
     building = { ...next, next: 0, stamp: dayStamp(next.websiteId, next.day) }
     dropDay(next.websiteId, next.day)
   }
@@ -371,13 +425,14 @@ const buildStep = db.transaction((today) => {
 }).immediate
 
 /**
- * Builds the sets of closed days (before `today`, a UTC day number) that have events and no sets, in steps of
- * a few kinds each (up to `limit` steps per call). Returns the days it completed and whether any work is left.
+ * Builds the sets of closed days (before the UTC day of `now`, ms) that have events and no sets, in steps of a
+ * few kinds each, then those of today's closed hours, one per step (up to `limit` steps per call). Returns the
+ * days it completed and whether any work is left.
  */
-function buildDaySets(today, limit) {
+function buildDaySets(now, limit) {
   let built = 0
   for (let step = 0; step < limit; step++) {
-    const result = buildStep(today)
+    const result = buildStep(now)
     built += result.built
     if (!result.left) {
       skip = new Set()
@@ -406,6 +461,7 @@ const purgeChunk = db.transaction((before, limit) => {
       purgeStmts.dropBuilt.run(websiteId, lastDay)
       purgeStmts.dropSets.run(websiteId, lastDay)
       purgeStmts.dropHourSets.run(websiteId, (lastDay + 1) * 24)
+      purgeStmts.dropBuiltHours.run(websiteId, (lastDay + 1) * 24)
     }
     for (const [id, sessionId, visitId, eventType] of purgeStmts.oldEvents.all(websiteId, before, limit - events)) {
       purgeStmts.deleteEventData.run(id)
@@ -448,8 +504,8 @@ const TASKS = {
     return null
   },
   /** args [today, limit] → { built, left }: daily visitor sets of closed days (buildDaySets). */
-  daySets([today, limit]) {
-    const result = buildDaySets(today, limit)
+  daySets([now, limit]) {
+    const result = buildDaySets(now, limit)
     // Building read whole days of events through this connection's page cache, which inserts need little of.
     if (!result.left) db.pragma('shrink_memory')
     return result

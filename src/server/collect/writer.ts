@@ -51,10 +51,11 @@ type ToWorker =
 export interface WriterTasks {
   purge: { args: [before: number, limit: number]; result: { events: number; sessions: number } }
   /**
-   * Up to `limit` steps of building the daily sets of closed days before `today` (a UTC day number;
-   * queries/day-sets.ts): a step builds a few kinds of one day. `built`: days completed; `left`: work remains.
+   * Up to `limit` steps of building the daily sets of closed days before the UTC day of `now` (ms;
+   * queries/day-sets.ts), a few kinds of one day per step, then of today's closed hours, one per step.
+   * `built`: days completed; `left`: work remains.
    */
-  daySets: { args: [today: number, limit: number]; result: { built: number; left: boolean } }
+  daySets: { args: [now: number, limit: number]; result: { built: number; left: boolean } }
   vacuum: { args: []; result: null }
   optimize: { args: []; result: null }
 }

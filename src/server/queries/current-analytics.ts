@@ -364,7 +364,15 @@ function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number
  * day), or with `totals` one row of numbers (the day's totals, its views per hour). Built without the website's own domain (selfDomain null
  * leaves in referrers from it): it may change, so the reader applies it.
  */
-export function daySetBuildQueries(): { kind: number; sql: string; params: Record<string, unknown>; totals?: boolean; hours?: boolean; hourSql?: string }[] {
+export function daySetBuildQueries(): {
+  kind: number
+  sql: string
+  params: Record<string, unknown>
+  totals?: boolean
+  hours?: boolean
+  hourSql?: string
+  hourSlots?: boolean
+}[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
   const types = [
     'path', 'title', 'referrer', 'hostname', 'tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm',
@@ -389,19 +397,22 @@ export function daySetBuildQueries(): { kind: number; sql: string; params: Recor
     `SELECT count(*), coalesce(sum(views), 0), coalesce(sum(views = 1), 0), coalesce(sum((last_at - first_at) / 1000), 0) FROM visit WHERE ${visits}`
   const totals = { kind: DAY_TOTALS_KIND, sql: sum(WHOLE_VISITS), params: {}, totals: true, hourSql: sum(STARTING) }
   // The series (seriesFromDaySets): the sessions with a view in each UTC hour, and the views per hour (the day's
-  // start is bound as a float: cast, or the division would not be an integer one).
+  // start is bound as a float: cast, or the division would not be an integer one). Today's hours, built one by one
+  // (`hourSlots`), have the same of the hour alone: one set ('0') and its views first.
   const views = source(scope, { filters: [], match: 'all' }, 'view')
   const hourOf = '(e.created_at - CAST(@start AS INTEGER)) / 3600000'
   const hourSets = {
     kind: HOUR_SETS_KIND,
     sql: `SELECT CAST(${hourOf} AS TEXT) AS x, e.session_id AS id FROM ${views.sql} ORDER BY x, id`,
-    params: views.params
+    params: views.params,
+    hourSlots: true
   }
   const hourViews = {
     kind: HOUR_VIEWS_KIND,
     sql: `SELECT ${Array.from({ length: 24 }, (_, h) => `coalesce(sum(h = ${h}), 0)`).join(', ')} FROM (SELECT ${hourOf} AS h FROM ${views.sql})`,
     params: views.params,
-    totals: true
+    totals: true,
+    hourSlots: true
   }
   return [...ofEvents, ...ofVisits, totals, hourSets, hourViews]
 }

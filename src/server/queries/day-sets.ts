@@ -263,7 +263,7 @@ export interface SeriesBucket {
  * no built whole day. One read transaction.
  */
 export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, viewsIn: RowsIn): SeriesBucket[] | null {
-  return withBuiltParts(db, scope, false, ({ days: built, hours: cutHours }) => {
+  return withBuiltParts(db, scope, false, ({ days: built, hours: allHours, ownHours }) => {
     // Per UTC hour (an hour number since 1970) of the built days, and the hours the range holds of the built days it
     // cuts: its views and the places of its session set.
     const views = new Map<number, number>()
@@ -271,11 +271,24 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
     const hourIds = new Map(
       prepared(db, 'SELECT value_id, value FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, HOUR_SETS_KIND) as [number, string][]
     )
+    // Hours of built days are in the days' blobs (HOUR_SETS_KIND, HOUR_VIEWS_KIND); today's, in their own.
+    const own = new Set(ownHours)
+    const cutHours = allHours.filter((hour) => !own.has(hour))
     const inRange = new Set(cutHours)
     for (const day of built) for (let h = 0; h < 24; h++) inRange.add(day * 24 + h)
     const days = [...new Set([...built, ...cutHours.map((hour) => Math.floor(hour / 24))])].sort((a, b) => a - b)
     let maxId = 0
-    for (const [kind, day, blob] of builtSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], days[0]!, days.at(-1)!)) {
+    for (const [kind, hour, blob] of hourSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], ownHours)) {
+      if (kind === HOUR_VIEWS_KIND) {
+        const n = float64s(blob)[0]!
+        if (n > 0) views.set(hour, n)
+        continue
+      }
+      const ids = uint32s(blob)
+      maxId = eachSet(ids, maxId, (_, from) => sets.set(hour, [[ids, from]]))
+    }
+    const daySets = days.length > 0 ? builtSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], days[0]!, days.at(-1)!) : []
+    for (const [kind, day, blob] of daySets) {
       if (kind === HOUR_VIEWS_KIND) {
         float64s(blob).forEach((n, h) => n > 0 && inRange.has(day * 24 + h) && views.set(day * 24 + h, n))
         continue
@@ -315,7 +328,7 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
         if (sessionId > maxId) maxId = sessionId
       }
     }
-    for (const [from, to] of outsideParts(scope, built, cutHours)) scan(from, to)
+    for (const [from, to] of outsideParts(scope, built, allHours)) scan(from, to)
 
     const counter = bitCounter(maxId)
     const rows: (SeriesBucket & { k: number | string })[] = []
@@ -330,12 +343,14 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
 }
 
 /**
- * The built parts of a range (ascending): its whole UTC days whose sets are built, and the whole hours it holds of
- * the built days it cuts (its first and last, when they are not whole); [firstDay, lastDay]: its whole days.
+ * The built parts of a range (ascending): its whole UTC days whose sets are built, and its other whole hours with
+ * sets: those of the built days it cuts (its first and last, when they are not whole), and those built one by one
+ * (`ownHours`, today's); [firstDay, lastDay]: its whole days.
  */
 interface BuiltParts {
   days: number[]
   hours: number[]
+  ownHours: number[]
   firstDay: number
   lastDay: number
 }
@@ -357,13 +372,19 @@ function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built
       .all(scope.websiteId, utcDay(scope.start), utcDay(scope.end)) as number[]
     const days = built.filter((day) => day >= firstDay && day <= lastDay)
     const span = ofVisits ? ((prepared(db, 'SELECT span FROM visit_span WHERE website_id = ?').pluck().get(scope.websiteId) as number | undefined) ?? 0) : 0
+    const firstHour = Math.ceil(scope.start / HOUR)
+    const lastHour = Math.floor((scope.end + 1 - span) / HOUR) - 1
     const hours: number[] = []
     for (const day of built.filter((day) => day < firstDay || day > lastDay)) {
-      const first = Math.max(day * 24, Math.ceil(scope.start / HOUR))
-      const last = Math.min(day * 24 + 23, Math.floor((scope.end + 1 - span) / HOUR) - 1)
-      for (let hour = first; hour <= last; hour++) hours.push(hour)
+      for (let hour = Math.max(day * 24, firstHour); hour <= Math.min(day * 24 + 23, lastHour); hour++) hours.push(hour)
     }
-    return days.length === 0 && hours.length === 0 ? null : read({ days, hours, firstDay, lastDay })
+    const builtDays = new Set(built)
+    const ownHours = (
+      prepared(db, 'SELECT hour FROM hour_built WHERE website_id = ? AND hour BETWEEN ? AND ? ORDER BY hour').pluck().all(scope.websiteId, firstHour, lastHour) as number[]
+    ).filter((hour) => !builtDays.has(Math.floor(hour / 24)))
+    hours.push(...ownHours)
+    hours.sort((a, b) => a - b)
+    return days.length === 0 && hours.length === 0 ? null : read({ days, hours, ownHours, firstDay, lastDay })
   })()
 }
 

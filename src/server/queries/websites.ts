@@ -142,6 +142,7 @@ export function resetWebsiteData(db: Db, websiteId: number, now: number): void {
     prepared(db, 'DELETE FROM day_set_built WHERE website_id = ?').run(websiteId)
     prepared(db, 'DELETE FROM day_set WHERE website_id = ?').run(websiteId)
     prepared(db, 'DELETE FROM hour_set WHERE website_id = ?').run(websiteId)
+    prepared(db, 'DELETE FROM hour_built WHERE website_id = ?').run(websiteId)
     prepared(db, 'DELETE FROM day_set_value WHERE website_id = ?').run(websiteId)
     prepared(db, 'DELETE FROM session WHERE website_id = ?').run(websiteId)
     prepared(db, 'UPDATE website SET reset_at = ? WHERE website_id = ?').run(now, websiteId)
