@@ -94,7 +94,8 @@ export class Housekeeping {
    * Builds the daily visitor sets (queries/day-sets.ts) of every closed UTC day that has none: after start-up
    * (the days since the last run, or all of them after an upgrade), a new day after midnight, and days whose
    * sets a late hit made stale. One step (a few kinds of one day, ~40 ms) per writer task, so hits wait at most
-   * one step between them; a day whose events or visits change during its steps is built again.
+   * one step between them; a day whose events or visits change during its steps is built again. Then the sets
+   * of today's hours that closed over an hour ago, one hour per step.
    * Resolves with the number of days built (the run already going, if one is).
    */
   buildDaySets(): Promise<number> {
