@@ -240,7 +240,6 @@ const daySetStmts = {
   built: db.prepare('SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ?').pluck(),
   anyEvent: db.prepare('SELECT 1 FROM website_event WHERE website_id = ? AND created_at BETWEEN ? AND ? LIMIT 1').pluck(),
   views: daySetQueries.map(({ sql }) => db.prepare(sql).raw()),
-  hourViews: daySetQueries.map(({ hourSql }) => (hourSql ? db.prepare(hourSql).raw() : null)),
   dropDaySets: db.prepare('DELETE FROM day_set WHERE website_id = ? AND day = ?'),
   dropHourSets: db.prepare('DELETE FROM hour_set WHERE website_id = ? AND hour BETWEEN ? AND ?'),
   dropBuiltHours: db.prepare('DELETE FROM hour_built WHERE website_id = ? AND hour BETWEEN ? AND ?'),
@@ -263,35 +262,34 @@ function dropDay(websiteId, day) {
 }
 
 /**
- * The sets of kind `k` (an index into daySetQueries) of one day, and of each of its hours (with `hours`, from the
- * same rows an hour at a time; with `hourSql`, from those rows), in the transaction of the caller.
+ * The sets of kind `k` (an index into daySetQueries) of one day, and with `hours` of each of its hours (the same
+ * rows an hour at a time), in the transaction of the caller.
  */
 function buildKind(websiteId, day, k) {
-  const { kind, params, totals: isTotals, hours, hourSql } = daySetQueries[k]
+  const { kind, params, totals: isTotals, hours } = daySetQueries[k]
   const bounds = { ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 }
   // Not sets but one row of numbers (the day's totals, its views per hour): packed as float64s.
   const pack = (statement, at) => (isTotals ? Buffer.from(Float64Array.from(statement.get(at)).buffer) : packSets(websiteId, kind, statement.all(at)))
   const sets = pack(daySetStmts.views[k], bounds)
   if (sets) daySetStmts.insertSets.run(websiteId, kind, day, sets)
-  if (!hours && !hourSql) return
-  const statement = hourSql ? daySetStmts.hourViews[k] : daySetStmts.views[k]
+  if (!hours) return
   for (let hour = day * 24; hour < day * 24 + 24; hour++) {
-    const hourSets = pack(statement, { ...bounds, start: hour * HOUR, end: hour * HOUR + HOUR - 1 })
+    const hourSets = pack(daySetStmts.views[k], { ...bounds, start: hour * HOUR, end: hour * HOUR + HOUR - 1 })
     if (hourSets) daySetStmts.insertHourSets.run(websiteId, kind, hour, hourSets)
   }
 }
 
 /**
  * The sets of one closed hour of today (migration 010), every kind built per hour, in one transaction of the
- * caller: those of a day's hours (`hours`, `hourSql`) and the series' sessions and views of the hour
- * (`hourSlots`), then marked built.
+ * caller: those of a day's hours (`hours`) and the series' sessions and views of the hour (`hourSlots`), then
+ * marked built.
  */
 function buildHour(websiteId, hour) {
   daySetStmts.dropHourSets.run(websiteId, hour, hour)
-  daySetQueries.forEach(({ kind, params, totals: isTotals, hours, hourSql, hourSlots }, k) => {
-    if (!hours && !hourSql && !hourSlots) return
+  daySetQueries.forEach(({ kind, params, totals: isTotals, hours, hourSlots }, k) => {
+    if (!hours && !hourSlots) return
     const at = { ...params, websiteId, start: hour * HOUR, end: hour * HOUR + HOUR - 1 }
-    const statement = hourSql ? daySetStmts.hourViews[k] : daySetStmts.views[k]
+    const statement = daySetStmts.views[k]
     const sets = isTotals ? Buffer.from(Float64Array.from(statement.get(at)).buffer) : packSets(websiteId, kind, statement.all(at))
     if (sets) daySetStmts.insertHourSets.run(websiteId, kind, hour, sets)
   })

@@ -18,7 +18,7 @@ import {
   tableFromDaySets,
   VISIT_DAY_SET_TYPES
 } from './day-sets'
-import { bucketRows, visitRows, WHOLE_VISITS } from './visits'
+import { bucketRows, visitRows } from './visits'
 
 /**
  * The website analytics numbers of the current Umami API (umami-v2.md §4.1–4.5, §4.8, §6.5, §14).
@@ -345,7 +345,7 @@ function metricRows(db: Db, scope: Scope, parsed: ParsedFilters, type: MetricTyp
 
 /**
  * The unfiltered entry, exit or channel rows from the visit table, which knows each visit's first and last view
- * (visits.ts): one row read per visit. `beside`: without the visits wholly inside these days or starting in these hours.
+ * (visits.ts): one row read per visit. `beside`: without the visits that start in these days or hours.
  */
 function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number], beside?: { days: number[]; hours: number[] }): Source {
   const visits = visitRows(db, scope, { ends: true, beside })
@@ -360,9 +360,10 @@ function visitMetricRows(db: Db, scope: Scope, type: (typeof VISIT_TYPES)[number
 /**
  * What the hit writer builds a day's sets from (day-sets.ts; task daySets in collect/writer-worker.mjs), per
  * kind, for the worker's @websiteId, @start and @end: the (x, id) rows its table counts, by value then id (event
- * and session tables: namedRows, with `hours` also per hour of the day; visit tables: the visits wholly inside the
- * day), or with `totals` one row of numbers (the day's totals, its views per hour). Built without the website's own domain (selfDomain null
- * leaves in referrers from it): it may change, so the reader applies it.
+ * and session tables: namedRows; visit tables: the visits that start in the day), or with `totals` one row of
+ * numbers (the day's totals, its views per hour); with `hours` also per hour of the day, and with `hourSlots` only
+ * for today's hours. Built without the website's own domain (selfDomain null leaves in referrers from it): it may
+ * change, so the reader applies it.
  */
 export function daySetBuildQueries(): {
   kind: number
@@ -370,7 +371,6 @@ export function daySetBuildQueries(): {
   params: Record<string, unknown>
   totals?: boolean
   hours?: boolean
-  hourSql?: string
   hourSlots?: boolean
 }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
@@ -383,19 +383,25 @@ export function daySetBuildQueries(): {
     // With sets per hour too (hour_set, migration 010): the same rows, an hour at a time.
     return { kind: DAY_SET_KINDS[type], sql: `${rows.sql} ORDER BY x, id`, params: rows.params, hours: true }
   })
-  // Visits wholly inside the day (first and last view in it): what visitRows leaves to the sets (beside); per hour
-  // (`hourSql`), the visits that start in it, wherever they end (a range uses an hour's only if they all end in it).
-  const STARTING = 'website_id = @websiteId AND first_at BETWEEN @start AND @end'
-  const ofVisits = VISIT_DAY_SET_TYPES.map((type) => {
-    const sql = (visits: string) => `SELECT ${type === 'channel' ? CHANNEL_INPUTS : 'e.url_path'} AS x, v.session_id AS id
-      FROM (SELECT session_id, entry_id, exit_id FROM visit WHERE ${visits}) v
-      JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'} ORDER BY x, id`
-    return { kind: DAY_SET_KINDS[type], sql: sql(WHOLE_VISITS), params: {}, hourSql: sql(STARTING) }
-  })
+  // The visits that start in the day (or hour), wherever they end: what visitRows leaves to the sets (beside; a
+  // range uses a day's or an hour's only when all of them end inside it).
+  const starting = 'website_id = @websiteId AND first_at BETWEEN @start AND @end'
+  const ofVisits = VISIT_DAY_SET_TYPES.map((type) => ({
+    kind: DAY_SET_KINDS[type],
+    sql: `SELECT ${type === 'channel' ? CHANNEL_INPUTS : 'e.url_path'} AS x, v.session_id AS id
+      FROM (SELECT session_id, entry_id, exit_id FROM visit WHERE ${starting}) v
+      JOIN website_event e ON e.event_id = v.${type === 'exit' ? 'exit_id' : 'entry_id'} ORDER BY x, id`,
+    params: {},
+    hours: true
+  }))
   // The day's totals over the same visits (DAY_TOTALS_KIND): one row, packed as four float64s by the worker.
-  const sum = (visits: string) =>
-    `SELECT count(*), coalesce(sum(views), 0), coalesce(sum(views = 1), 0), coalesce(sum((last_at - first_at) / 1000), 0) FROM visit WHERE ${visits}`
-  const totals = { kind: DAY_TOTALS_KIND, sql: sum(WHOLE_VISITS), params: {}, totals: true, hourSql: sum(STARTING) }
+  const totals = {
+    kind: DAY_TOTALS_KIND,
+    sql: `SELECT count(*), coalesce(sum(views), 0), coalesce(sum(views = 1), 0), coalesce(sum((last_at - first_at) / 1000), 0) FROM visit WHERE ${starting}`,
+    params: {},
+    totals: true,
+    hours: true
+  }
   // The series (seriesFromDaySets): the sessions with a view in each UTC hour, and the views per hour (the day's
   // start is bound as a float: cast, or the division would not be an integer one). Today's hours, built one by one
   // (`hourSlots`), have the same of the hour alone: one set ('0') and its views first.

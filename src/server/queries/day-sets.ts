@@ -6,7 +6,7 @@ import type { ColumnLabel, MetricOptions, MetricRow, Scope, WebsiteStats } from 
  * The dashboard's unfiltered numbers from daily sets (migrations 008, 009): for a range holding whole UTC days
  * whose sets are built, the ids a table counts for each value (sessions; custom events' ids for the event table)
  * are the union of those days' sets and of the rows in the rest of the range (its edges, today, days not built
- * yet; for the visit tables, the visits not wholly inside a built day). A union is exact where adding up daily
+ * yet; for the visit tables, the visits that do not start in a built day or hour). A union is exact where adding up daily
  * counts is not, and OR-ing sets into a bitset is one pass over far fewer entries than grouping every view by
  * its text (bench/day-sets.mjs: 90 days at 10 M events 154 ms vs 5.6 s). The stats add the days' totals; the
  * pageviews series unions hour sets. A range's first and last days are rarely whole: the tables of events and
@@ -41,7 +41,7 @@ export const DAY_SET_KINDS = {
   hostname: 10,
   // Sets of event ids: their union's size is the number of custom events (the table's y), not of visitors.
   event: 11,
-  // Attributes of visits (migration 009): the sessions of the visits wholly inside the day, by the path of their
+  // Attributes of visits (migrations 009, 010): the sessions of the visits that start in the day, by the path of their
   // first or last view, or by the inputs of their first view's channel (read as channels with the domain of the
   // moment: channelOfInputs in current-analytics.ts).
   entry: 12,
@@ -57,7 +57,7 @@ export const DAY_SET_KINDS = {
 } as const
 
 /**
- * day_set.kind of a day's totals over the visits wholly inside it: one blob of four float64s, visits, views,
+ * day_set.kind of a day's totals over the visits that start in it: one blob of four float64s, visits, views,
  * bounces and seconds (as visitRows measures them). With the entry sets (every such visit has one entry, so
  * their union is those visits' sessions) they give the stats of the range's built days.
  */
@@ -71,7 +71,10 @@ export const DAY_TOTALS_KIND = 0
 export const HOUR_SETS_KIND = 21
 export const HOUR_VIEWS_KIND = 22
 
-/** The visit tables: their sets hold visits wholly inside a day, and the rest of a range is the other visits. */
+/**
+ * The visit tables: their sets hold the visits that start in a day (or hour), wherever they end; a range uses a
+ * day's (hour's) only when all of them end inside it, and reads the other visits.
+ */
 export const VISIT_DAY_SET_TYPES = ['entry', 'exit', 'channel'] as const
 export type DaySetType = keyof typeof DAY_SET_KINDS
 export const isDaySetType = (type: string): type is DaySetType => Object.hasOwn(DAY_SET_KINDS, type)
@@ -95,8 +98,8 @@ export interface Sql {
 }
 
 /**
- * The visits of a range that its sets leave out, as SQL: those neither wholly inside one of the built `days` nor
- * starting in one of the `hours` (visits.ts visitRows, option beside).
+ * The visits of a range that its sets leave out, as SQL: those that start in none of the built `days` and `hours`
+ * (visits.ts visitRows, option beside).
  */
 export type BesideSets = (days: number[], hours: number[]) => Sql
 
@@ -358,8 +361,8 @@ interface BuiltParts {
 /**
  * Runs `read` with the range's built parts, in one read transaction, so that the sets, the list of built days and
  * the rest of the range are of the same moment; null when the range holds no built part (the caller then reads
- * without sets). `ofVisits`: the hours are those whose visits (by the hour they start in) all end inside the range,
- * so none closer to its end than the website's longest visit (visit_span).
+ * without sets). `ofVisits`: the days and hours are those whose visits (by the day or hour they start in) all end
+ * inside the range, so none ending closer to its end than the website's longest visit (visit_span).
  */
 function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built: BuiltParts) => T | null): T | null {
   const firstDay = Math.ceil(scope.start / DAY)
@@ -370,12 +373,14 @@ function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built
     const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
       .pluck()
       .all(scope.websiteId, utcDay(scope.start), utcDay(scope.end)) as number[]
-    const days = built.filter((day) => day >= firstDay && day <= lastDay)
     const span = ofVisits ? ((prepared(db, 'SELECT span FROM visit_span WHERE website_id = ?').pluck().get(scope.websiteId) as number | undefined) ?? 0) : 0
+    // Whole days; for visits, only those whose visits all end inside the range (the others give their hours).
+    const lastWhole = ofVisits ? Math.min(lastDay, utcDay(scope.end + 1 - span) - 1) : lastDay
+    const days = built.filter((day) => day >= firstDay && day <= lastWhole)
     const firstHour = Math.ceil(scope.start / HOUR)
     const lastHour = Math.floor((scope.end + 1 - span) / HOUR) - 1
     const hours: number[] = []
-    for (const day of built.filter((day) => day < firstDay || day > lastDay)) {
+    for (const day of built.filter((day) => day < firstDay || day > lastWhole)) {
       for (let hour = Math.max(day * 24, firstHour); hour <= Math.min(day * 24 + 23, lastHour); hour++) hours.push(hour)
     }
     const builtDays = new Set(built)
@@ -384,7 +389,7 @@ function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built
     ).filter((hour) => !builtDays.has(Math.floor(hour / 24)))
     hours.push(...ownHours)
     hours.sort((a, b) => a - b)
-    return days.length === 0 && hours.length === 0 ? null : read({ days, hours, ownHours, firstDay, lastDay })
+    return days.length === 0 && hours.length === 0 ? null : read({ days, hours, ownHours, firstDay, lastDay: lastWhole })
   })()
 }
 

@@ -70,18 +70,15 @@ export function visitRows(
   let whole = `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE_VISITS}`
   const beside = options.beside
   if (beside && (beside.days.length > 0 || beside.hours.length > 0)) {
-    // Leave out the visits wholly inside one of these UTC days and those starting in one of these hours (the sets
-    // count them: the hours are ones whose visits all end inside the range), and read only where the others can
-    // start: in the range's other parts, or within the longest visit span before the end of one of these days (a
-    // visit across its midnight). A cut visit reaches beyond the range, so it is never wholly inside a day of it,
-    // nor starts in one of the hours. CROSS JOIN: the intervals first, each one a range of the visit table's key.
-    params.starts = JSON.stringify(otherVisitStarts(scope, beside.days, beside.hours, base.start! - base.startSpan!))
-    params.besideDays = JSON.stringify(beside.days)
+    // Leave out the visits that start in one of these UTC days or hours (the sets count them: days and hours whose
+    // visits all end inside the range), and read those that start in the range's other parts. A cut visit reaches
+    // beyond the range, so it never starts in one of them. CROSS JOIN: the parts first, each a range of the
+    // visit table's key.
+    params.starts = JSON.stringify(outsideParts(scope, beside.days, beside.hours))
     whole = `SELECT v.session_id, v.visit_id, v.views AS c, (v.last_at - v.first_at) / 1000 AS t${ends.replaceAll(', ', ', v.')}
       FROM json_each(@starts) r CROSS JOIN visit v ON v.website_id = @websiteId
         AND v.first_at BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')
-      WHERE v.last_at <= @end
-        AND NOT (v.first_at / 86400000 = v.last_at / 86400000 AND v.first_at / 86400000 IN (SELECT value FROM json_each(@besideDays)))`
+      WHERE v.last_at <= @end`
   }
   return {
     sql: `${whole}
@@ -91,25 +88,6 @@ export function visitRows(
       GROUP BY c.session_id, c.visit_id`,
     params
   }
-}
-
-const DAY = 86_400_000
-
-/**
- * Where in the range a visit not wholly inside one of `days` (UTC day numbers, ascending, inside the range) and not
- * starting in one of `hours` can start, as disjoint [from, to] intervals in time order: outside those days and
- * hours, or within `span` (the longest visit) before the end of one of the days.
- */
-function otherVisitStarts(scope: VisitScope, days: number[], hours: number[], span: number): [number, number][] {
-  const candidates = [...outsideParts(scope, days, hours), ...days.map((day): [number, number] => [Math.max(day * DAY, (day + 1) * DAY - span), (day + 1) * DAY - 1])]
-  candidates.sort((a, b) => a[0] - b[0])
-  const intervals: [number, number][] = []
-  for (const [from, to] of candidates) {
-    const last = intervals.at(-1)
-    if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to)
-    else intervals.push([from, to])
-  }
-  return intervals
 }
 
 /**

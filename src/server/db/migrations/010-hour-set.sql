@@ -3,6 +3,8 @@
 -- too. `hour` counts hours since 1970 (UTC). For the tables of events and sessions (kinds 1–11, 15–20), the rows
 -- of the hour; for the visit tables (12–14) and the totals (0), the visits that start in the hour, wherever they
 -- end (a range takes an hour's visits from its sets only when all of them end inside it).
+-- A day's own sets of visits change the same way: the visits that start in the day (009: wholly inside it), so a
+-- range no longer reads the visits across each midnight from the visit table.
 -- A built day (day_set_built) holds them for each of its hours, valid exactly while the day is built (built,
 -- dropped and purged with it). Today's closed hours are built one by one (hour_built), with the series' sessions
 -- and views of the hour too (kinds 21 and 22, which a built day keeps for all its hours in one blob each).
