@@ -120,14 +120,14 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
   const skip = kind === DAY_SET_KINDS.referrer ? scope.selfDomain : null
   // Sets per hour too (migration 010): the range's cut days add their hours (for visits, the hours they start in).
   const ofVisits = 'beside' in rest
-  return withBuiltParts(db, scope, ofVisits, ({ days: built, hours, firstDay, lastDay }) => {
+  return withBuiltParts(db, scope, ofVisits, ({ days: built, hours }) => {
     // Where each value's set lies in the days' (and hours') blobs, in two passes (counts, then places) into typed
     // arrays: a 90-day table has ~100 k of them at 1 M events, too many for an array per value.
     const blobs: Uint32Array[] = []
     const slotOf = new Map<number, number>()
     const perSlot: number[] = []
     let maxId = 0
-    const daySets = built.length > 0 ? builtSets(db, scope.websiteId, [kind], firstDay, lastDay) : []
+    const daySets = builtSets(db, scope.websiteId, [kind], built)
     for (const [, , blob] of chain(daySets, hourSets(db, scope.websiteId, [kind], hours))) {
       const ids = uint32s(blob)
       blobs.push(ids)
@@ -216,12 +216,12 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
  * transaction.
  */
 export function statsFromDaySets(db: Db, scope: Scope, beside: BesideSets): WebsiteStats | null {
-  return withBuiltParts(db, scope, true, ({ days: built, hours, firstDay, lastDay }) => {
+  return withBuiltParts(db, scope, true, ({ days: built, hours }) => {
     const stats: WebsiteStats = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 }
     const entrySets: Uint32Array[] = []
     let maxId = 0
     const kinds = [DAY_TOTALS_KIND, DAY_SET_KINDS.entry]
-    const daySets = built.length > 0 ? builtSets(db, scope.websiteId, kinds, firstDay, lastDay) : []
+    const daySets = builtSets(db, scope.websiteId, kinds, built)
     for (const [kind, , blob] of chain(daySets, hourSets(db, scope.websiteId, kinds, hours))) {
       if (kind === DAY_TOTALS_KIND) {
         const totals = float64s(blob)
@@ -290,7 +290,7 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
       const ids = uint32s(blob)
       maxId = eachSet(ids, maxId, (_, from) => sets.set(hour, [[ids, from]]))
     }
-    const daySets = days.length > 0 ? builtSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], days[0]!, days.at(-1)!) : []
+    const daySets = builtSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], days)
     for (const [kind, day, blob] of daySets) {
       if (kind === HOUR_VIEWS_KIND) {
         float64s(blob).forEach((n, h) => n > 0 && inRange.has(day * 24 + h) && views.set(day * 24 + h, n))
@@ -348,14 +348,12 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
 /**
  * The built parts of a range (ascending): its whole UTC days whose sets are built, and its other whole hours with
  * sets: those of the built days it cuts (its first and last, when they are not whole), and those built one by one
- * (`ownHours`, today's); [firstDay, lastDay]: its whole days.
+ * (`ownHours`, today's).
  */
 interface BuiltParts {
   days: number[]
   hours: number[]
   ownHours: number[]
-  firstDay: number
-  lastDay: number
 }
 
 /**
@@ -389,31 +387,33 @@ function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built
     ).filter((hour) => !builtDays.has(Math.floor(hour / 24)))
     hours.push(...ownHours)
     hours.sort((a, b) => a - b)
-    return days.length === 0 && hours.length === 0 ? null : read({ days, hours, ownHours, firstDay, lastDay: lastWhole })
+    return days.length === 0 && hours.length === 0 ? null : read({ days, hours, ownHours })
   })()
 }
 
-/** [kind, day, blob] of the `kinds` of the website's built days in [firstDay, lastDay]. */
-function builtSets(db: Db, websiteId: number, kinds: number[], firstDay: number, lastDay: number): Iterable<[number, number, Buffer]> {
-  return prepared(
-    db,
-    `SELECT s.kind, s.day, s.sets FROM day_set s JOIN day_set_built b ON b.website_id = s.website_id AND b.day = s.day
-     WHERE s.website_id = ? AND s.kind IN (SELECT value FROM json_each(?)) AND s.day BETWEEN ? AND ?`
-  )
-    .raw()
-    .iterate(websiteId, JSON.stringify(kinds), firstDay, lastDay) as Iterable<[number, number, Buffer]>
+/** [kind, day, blob] of the `kinds` of these built days (ascending). */
+function builtSets(db: Db, websiteId: number, kinds: number[], days: number[]): Iterable<[number, number, Buffer]> {
+  return setsOf(db, 'day_set', websiteId, kinds, days)
 }
 
-/** [kind, hour, blob] of the `kinds`' sets for these hours (of built days: hours with no rows have no blob). */
+/** [kind, hour, blob] of the `kinds`' sets for these hours (ascending, of built days: hours with no rows have no blob). */
 function hourSets(db: Db, websiteId: number, kinds: number[], hours: number[]): Iterable<[number, number, Buffer]> {
-  if (hours.length === 0) return []
-  return prepared(
-    db,
-    `SELECT kind, hour, sets FROM hour_set WHERE website_id = ? AND kind IN (SELECT value FROM json_each(?))
-     AND hour IN (SELECT value FROM json_each(?))`
-  )
-    .raw()
-    .iterate(websiteId, JSON.stringify(kinds), JSON.stringify(hours)) as Iterable<[number, number, Buffer]>
+  return setsOf(db, 'hour_set', websiteId, kinds, hours)
+}
+
+/**
+ * The blobs of `kinds` for these days or hours (ascending), read as ranges of the table's key, one per kind and
+ * run of consecutive ones: a lookup per day read the same 90 blobs ~4× slower (10 M events: 25 vs 6.5 ms).
+ */
+function* setsOf(db: Db, table: 'day_set' | 'hour_set', websiteId: number, kinds: number[], slots: number[]): Iterable<[number, number, Buffer]> {
+  const column = table === 'day_set' ? 'day' : 'hour'
+  const statement = prepared(db, `SELECT kind, ${column}, sets FROM ${table} WHERE website_id = ? AND kind = ? AND ${column} BETWEEN ? AND ?`).raw()
+  for (let i = 0; i < slots.length; ) {
+    let j = i
+    while (j + 1 < slots.length && slots[j + 1] === slots[j]! + 1) j++
+    for (const kind of kinds) yield* statement.iterate(websiteId, kind, slots[i], slots[j]) as Iterable<[number, number, Buffer]>
+    i = j + 1
+  }
 }
 
 function* chain<T>(...parts: Iterable<T>[]): Iterable<T> {
@@ -479,8 +479,20 @@ function bitCounter(maxId: number) {
   }
   return {
     add,
+    /** add() for ids[from] to ids[from + count - 1], inlined: the loop every set of a table goes through. */
     addAll(ids: Uint32Array, from: number, count: number) {
-      for (let i = from, end = from + count; i < end; i++) add(ids[i]!)
+      let added = 0
+      for (let i = from, end = from + count; i < end; i++) {
+        const id = ids[i]!
+        const word = id >>> 5
+        const mask = 1 << (id & 31)
+        const value = bits[word]!
+        if ((value & mask) !== 0) continue
+        if (value === 0) touched.push(word)
+        bits[word] = value | mask
+        added++
+      }
+      n += added
     },
     take(): number {
       for (const word of touched) bits[word] = 0
