@@ -86,6 +86,7 @@ const VIEW = 'e.event_type = 1'
 const COLUMNS: Record<DaySetType, [column: string, where: string]> = {
   path: ['e.url_path', `${VIEW} AND e.url_path <> ''`],
   title: ['e.page_title', `${VIEW} AND e.page_title IS NOT NULL AND e.page_title <> ''`],
+  query: ['e.url_query', `${VIEW} AND e.url_query IS NOT NULL AND e.url_query <> ''`],
   referrer: ['e.referrer_domain', `${VIEW} AND ${SELF}`],
   domain: ['e.referrer_domain', `${VIEW} AND ${SELF}`],
   browser: ['s.browser', VIEW],

@@ -375,7 +375,7 @@ export function daySetBuildQueries(): {
 }[] {
   const scope = { websiteId: 0, start: 0, end: 0, selfDomain: null }
   const types = [
-    'path', 'title', 'referrer', 'hostname', 'tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm',
+    'path', 'title', 'query', 'referrer', 'hostname', 'tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm',
     'browser', 'os', 'device', 'screen', 'language', 'country', 'event'
   ] as const
   const ofEvents = types.map((type) => {

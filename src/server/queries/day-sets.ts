@@ -47,13 +47,15 @@ export const DAY_SET_KINDS = {
   entry: 12,
   exit: 13,
   channel: 14,
-  // Views' tag and campaign parameters (few distinct values; the query itself has too many for sets).
+  // Views' tag and campaign parameters.
   tag: 15,
   utmSource: 16,
   utmMedium: 17,
   utmCampaign: 18,
   utmContent: 19,
-  utmTerm: 20
+  utmTerm: 20,
+  // The query (migration 010): many distinct values (click ids), but few rows a day, so sets stay small.
+  query: 23
 } as const
 
 /**

@@ -1,8 +1,9 @@
 -- Sets per UTC hour (src/server/queries/day-sets.ts). A range rarely starts and ends at UTC midnight (the last 7
 -- days end now, a zone's midnight is not UTC's), and its first and last days were read event by event, today
--- too. `hour` counts hours since 1970 (UTC). For the tables of events and sessions (kinds 1–11, 15–20), the rows
--- of the hour; for the visit tables (12–14) and the totals (0), the visits that start in the hour, wherever they
--- end (a range takes an hour's visits from its sets only when all of them end inside it).
+-- too. `hour` counts hours since 1970 (UTC). For the tables of events and sessions (kinds 1–11, 15–20, and 23,
+-- the query, new here: many distinct values but few rows a day), the rows of the hour; for the visit tables
+-- (12–14) and the totals (0), the visits that start in the hour, wherever they end (a range takes an hour's
+-- visits from its sets only when all of them end inside it).
 -- A day's own sets of visits change the same way: the visits that start in the day (009: wholly inside it), so a
 -- range no longer reads the visits across each midnight from the visit table.
 -- A built day (day_set_built) holds them for each of its hours, valid exactly while the day is built (built,
