@@ -153,8 +153,11 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     )
 
     // The rest of the range, between and around the built days: ids by value (values without sets apart).
+    // Only the names of the values with sets in the range: the query table's dictionary holds every click id seen.
     const valueIds = new Map<string | null, number>(
-      prepared(db, 'SELECT value, value_id FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, kind) as [string, number][]
+      prepared(db, 'SELECT value, value_id FROM day_set_value WHERE value_id IN (SELECT value FROM json_each(?))')
+        .raw()
+        .all(JSON.stringify([...slotOf.keys()])) as [string, number][]
     )
     valueIds.set(null, NULL_VALUE_ID)
     const scanned = new Map<string | null, number[]>()
