@@ -224,8 +224,9 @@ const purgeStmts = {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Daily visitor sets (migration 008, src/server/queries/day-sets.ts): for a closed UTC day of a website, the
-// distinct sessions each value of a table counts, so that long ranges OR sets instead of grouping events.
+// Daily and hourly visitor sets (migrations 008–010, src/server/queries/day-sets.ts): for a closed UTC day (and
+// each of its hours, and today's closed hours) of a website, the distinct sessions each value of a table counts,
+// so that long ranges OR sets instead of grouping events.
 // daySetQueries (daySetBuildQueries in current-analytics.ts): per kind, the SQL of the rows the table counts
 // for @websiteId, @start and @end, as (x, id) by value then id, and the rest of its parameters; or, with
 // `totals`, of one row of numbers.
@@ -262,21 +263,27 @@ function dropDay(websiteId, day) {
 }
 
 /**
- * The sets of kind `k` (an index into daySetQueries) of one day, and with `hours` of each of its hours (the same
- * rows an hour at a time), in the transaction of the caller.
+ * The blob of kind `k` (an index into daySetQueries) over [start, start + length - 1], or null for no rows: its
+ * packed sets, or with `totals` one row of numbers (totals, views per hour) as float64s.
  */
+function kindBlob(websiteId, k, start, length) {
+  const { kind, params, totals } = daySetQueries[k]
+  const at = { ...params, websiteId, start, end: start + length - 1 }
+  if (totals) return Buffer.from(Float64Array.from(daySetStmts.views[k].get(at)).buffer)
+  return packSets(websiteId, kind, daySetStmts.views[k].all(at))
+}
+
+/** The blob of kind `k` of one hour into hour_set, if it has rows. */
+function buildKindHour(websiteId, k, hour) {
+  const sets = kindBlob(websiteId, k, hour * HOUR, HOUR)
+  if (sets) daySetStmts.insertHourSets.run(websiteId, daySetQueries[k].kind, hour, sets)
+}
+
+/** The sets of kind `k` of one day, and with `hours` of each of its hours, in the transaction of the caller. */
 function buildKind(websiteId, day, k) {
-  const { kind, params, totals: isTotals, hours } = daySetQueries[k]
-  const bounds = { ...params, websiteId, start: day * DAY, end: day * DAY + DAY - 1 }
-  // Not sets but one row of numbers (the day's totals, its views per hour): packed as float64s.
-  const pack = (statement, at) => (isTotals ? Buffer.from(Float64Array.from(statement.get(at)).buffer) : packSets(websiteId, kind, statement.all(at)))
-  const sets = pack(daySetStmts.views[k], bounds)
-  if (sets) daySetStmts.insertSets.run(websiteId, kind, day, sets)
-  if (!hours) return
-  for (let hour = day * 24; hour < day * 24 + 24; hour++) {
-    const hourSets = pack(daySetStmts.views[k], { ...bounds, start: hour * HOUR, end: hour * HOUR + HOUR - 1 })
-    if (hourSets) daySetStmts.insertHourSets.run(websiteId, kind, hour, hourSets)
-  }
+  const sets = kindBlob(websiteId, k, day * DAY, DAY)
+  if (sets) daySetStmts.insertSets.run(websiteId, daySetQueries[k].kind, day, sets)
+  if (daySetQueries[k].hours) for (let hour = day * 24; hour < day * 24 + 24; hour++) buildKindHour(websiteId, k, hour)
 }
 
 /**
@@ -286,13 +293,7 @@ function buildKind(websiteId, day, k) {
  */
 function buildHour(websiteId, hour) {
   daySetStmts.dropHourSets.run(websiteId, hour, hour)
-  daySetQueries.forEach(({ kind, params, totals: isTotals, hours, hourSlots }, k) => {
-    if (!hours && !hourSlots) return
-    const at = { ...params, websiteId, start: hour * HOUR, end: hour * HOUR + HOUR - 1 }
-    const statement = daySetStmts.views[k]
-    const sets = isTotals ? Buffer.from(Float64Array.from(statement.get(at)).buffer) : packSets(websiteId, kind, statement.all(at))
-    if (sets) daySetStmts.insertHourSets.run(websiteId, kind, hour, sets)
-  })
+  daySetQueries.forEach(({ hours, hourSlots }, k) => (hours || hourSlots) && buildKindHour(websiteId, k, hour))
   daySetStmts.markHourBuilt.run(websiteId, hour)
 }
 
@@ -329,7 +330,7 @@ function packSets(websiteId, kind, rows) {
   let countAt = -1
   let last = -1
   for (const [text, id] of rows) {
-    // Ids beyond 32 bits do not fit the sets: the day stays unbuilt and is scanned.
+    // Ids beyond 32 bits do not fit the sets: the day (hour) stays unbuilt and is scanned.
     if (id > 0xffffffff) throw new RangeError('id beyond 32 bits')
     if (text !== value) {
       value = text
@@ -359,7 +360,7 @@ function dayStamp(websiteId, day) {
 /**
  * The day being built, across tasks: its kinds are built a few at a time (at most STEP_MS of them, at least
  * one, per transaction), so that hits wait at most one step between two of them rather than a whole day.
- * `skip`: days whose ids do not fit the sets, not tried again until the run ends.
+ * `skip`: days (and hours) whose ids do not fit the sets, not tried again until the run ends.
  */
 let building = null
 let skip = new Set()
@@ -501,7 +502,7 @@ const TASKS = {
     db.exec('VACUUM')
     return null
   },
-  /** args [today, limit] → { built, left }: daily visitor sets of closed days (buildDaySets). */
+  /** args [now, limit] → { built, left }: sets of closed days, then of today's closed hours (buildDaySets). */
   daySets([now, limit]) {
     const result = buildDaySets(now, limit)
     // Building read whole days of events through this connection's page cache, which inserts need little of.

@@ -150,7 +150,7 @@ function columnLabel(db: Db, scope: Scope, bucketing: Bucketing): ColumnLabel {
   // Local time divided by the unit, for instants after 1970 (integer division truncates toward zero; offsets
   // are bound as reals, hence the cast).
   const key = unitMs !== undefined && span.first >= 0 ? (column: string) => `(CAST(${local(column).sql} AS INTEGER) / ${unitMs})` : of
-  const hour = 3_600_000
+  const hour = FIXED_UNIT_MS.hour!
   const wholeHours =
     bucketing.isoLabels ||
     offsetSegments(bucketing.timezone, span.first, span.last).every((segment, i) => segment.offset % hour === 0 && (i === 0 || segment.from % hour === 0))

@@ -1,23 +1,23 @@
 import type { Db } from '../db/open'
 import { prepared } from '../db/sql'
 import type { ColumnLabel, MetricOptions, MetricRow, Scope, WebsiteStats } from './current-analytics'
+import { visitSpan } from './visits'
 
 /**
- * The dashboard's unfiltered numbers from daily sets (migrations 008, 009): for a range holding whole UTC days
- * whose sets are built, the ids a table counts for each value (sessions; custom events' ids for the event table)
- * are the union of those days' sets and of the rows in the rest of the range (its edges, today, days not built
- * yet; for the visit tables, the visits that do not start in a built day or hour). A union is exact where adding up daily
- * counts is not, and OR-ing sets into a bitset is one pass over far fewer entries than grouping every view by
- * its text (bench/day-sets.mjs: 90 days at 10 M events 154 ms vs 5.6 s). The stats add the days' totals; the
- * pageviews series unions hour sets. A range's first and last days are rarely whole: the tables of events and
- * sessions and the series also take the whole hours the range holds of a built day it cuts (sets per hour, migration
- * 010), so only the range's two cut hours are read event by event.
+ * The dashboard's unfiltered numbers from daily and hourly sets (migrations 008–010): for a range holding whole
+ * UTC days or hours whose sets are built, the ids a table counts for each value (sessions; custom events' ids for
+ * the event table) are the union of those sets and of the rows in the rest of the range (its cut hours, today's
+ * last hour or two, anything not built; for the visit tables, the visits that do not start in a used day or hour).
+ * A union is exact where adding up daily counts is not, and OR-ing sets into a bitset is one pass over far fewer
+ * entries than grouping every view by its text (bench/day-sets.mjs: 90 days at 10 M events 154 ms vs 5.6 s). The
+ * stats add the totals; the pageviews series unions hour sets. A range's first and last days are rarely whole: it
+ * takes the whole hours it holds of the built days it cuts, and today's hours built one by one (hour_built).
  *
  * Which rows count for a table is decided in one place (daySetRows and the visit rows in current-analytics.ts):
  * the rest of the range is read with it here, and the hit writer builds the sets of closed days with it
  * (daySetBuildQueries, task daySets in collect/writer-worker.mjs); the website's own domain is applied when
- * reading since it may change. An event inserted into a built day, or a visit of it growing into another day,
- * drops the day from day_set_built (triggers), so a stale set is never read.
+ * reading since it may change. An event inserted into a built day or hour, or a visit starting in it that changes
+ * from another one, drops it from day_set_built or hour_built (triggers), so a stale set is never read.
  */
 
 const DAY = 86_400_000
@@ -113,9 +113,9 @@ export type BesideSets = (days: number[], hours: number[]) => Sql
 export type DaySetRest = { rowsIn: RowsIn } | { beside: BesideSets; display?: (value: string) => string }
 
 /**
- * The `type` table of `scope` (no filters, no search) with the days' sets, or null when the range holds no
- * built whole day (the caller then groups the events as before). `rowsIn` reads the rest of the range. Runs in
- * one read transaction, so the sets, the list of built days and the rest are of the same moment.
+ * The `type` table of `scope` (no filters, no search) with the sets of its built days and hours, or null when the
+ * range holds no built part (the caller then groups the events as before). `rest` reads the rest of the range.
+ * Runs in one read transaction, so the sets, the list of built parts and the rest are of the same moment.
  */
 export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options: MetricOptions, rest: DaySetRest): MetricRow[] | null {
   const kind = DAY_SET_KINDS[type]
@@ -268,7 +268,7 @@ export interface SeriesBucket {
  * The pageviews series of `scope` (no filters), buckets of whole UTC hours (`label`: a zone whose offsets are
  * whole hours, a unit of an hour or more): the built whole days' hours from their views and session sets, the
  * rest of the range from its views (`viewsIn`: SQL of the views `e` in [start, end]). Null when the range holds
- * no built whole day. One read transaction.
+ * no built part. One read transaction.
  */
 export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, viewsIn: RowsIn): SeriesBucket[] | null {
   return withBuiltParts(db, scope, false, ({ days: built, hours: allHours, ownHours }) => {
@@ -376,7 +376,7 @@ function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built
     const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
       .pluck()
       .all(scope.websiteId, utcDay(scope.start), utcDay(scope.end)) as number[]
-    const span = ofVisits ? ((prepared(db, 'SELECT span FROM visit_span WHERE website_id = ?').pluck().get(scope.websiteId) as number | undefined) ?? 0) : 0
+    const span = ofVisits ? visitSpan(db, scope.websiteId) : 0
     // Whole days; for visits, only those whose visits all end inside the range (the others give their hours).
     const lastWhole = ofVisits ? Math.min(lastDay, utcDay(scope.end + 1 - span) - 1) : lastDay
     const days = built.filter((day) => day >= firstDay && day <= lastWhole)
@@ -436,11 +436,6 @@ function eachSet(ids: Uint32Array, maxId: number, each: (valueId: number, from: 
     if (n > 0 && ids[i + 1 + n]! > maxId) maxId = ids[i + 1 + n]!
   }
   return maxId
-}
-
-/** The parts of the range outside the built days, as [from, to] (inclusive ms), in time order. */
-export function outsideDays(scope: { start: number; end: number }, built: number[]): [number, number][] {
-  return outsideParts(scope, built, [])
 }
 
 /** The parts of the range outside the built days and hours (each ascending), as [from, to] (inclusive ms), in time order. */

@@ -19,7 +19,7 @@ export interface VisitScope {
 }
 
 /** The website's longest visit so far, first to last view (ms); 0 with none. */
-function visitSpan(db: Db, websiteId: number): number {
+export function visitSpan(db: Db, websiteId: number): number {
   return (prepared(db, 'SELECT span FROM visit_span WHERE website_id = ?').pluck().get(websiteId) as number | undefined) ?? 0
 }
 
@@ -31,7 +31,7 @@ const CUT_VISITS = `SELECT session_id, visit_id FROM visit
     WHERE website_id = @websiteId AND first_at BETWEEN @endSpan AND @end AND last_at > @end`
 
 /** Visits wholly inside the range (first_at ≤ end too, so the index range ends at the range's end). */
-export const WHOLE_VISITS = 'website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end'
+const WHOLE_VISITS = 'website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end'
 
 /** A view of visit `c` inside the range, on the (session_id, created_at) index. */
 const VIEW_IN_RANGE = (alias: string) =>
@@ -65,18 +65,17 @@ export function visitRows(
     ? `, (SELECT f.event_id FROM website_event f WHERE ${VIEW_IN_RANGE('f')} ORDER BY f.created_at, f.event_id LIMIT 1) AS entry_id,
         (SELECT l.event_id FROM website_event l WHERE ${VIEW_IN_RANGE('l')} ORDER BY l.created_at DESC, l.event_id DESC LIMIT 1) AS exit_id`
     : ''
-  const base = visitParams(db, scope)
-  const params: Record<string, number | string> = { ...base }
+  const params: Record<string, number | string> = visitParams(db, scope)
   let whole = `SELECT session_id, visit_id, views AS c, (last_at - first_at) / 1000 AS t${ends} FROM visit WHERE ${WHOLE_VISITS}`
   const beside = options.beside
   if (beside && (beside.days.length > 0 || beside.hours.length > 0)) {
     // Leave out the visits that start in one of these UTC days or hours (the sets count them: days and hours whose
     // visits all end inside the range), and read those that start in the range's other parts. A cut visit reaches
     // beyond the range, so it never starts in one of them. CROSS JOIN: the parts first, each a range of the
-    // visit table's key.
-    params.starts = JSON.stringify(outsideParts(scope, beside.days, beside.hours))
+    // visit table's key. (Not for a range without sets: one part read this way took ~40 % longer than WHOLE_VISITS.)
+    params.parts = JSON.stringify(outsideParts(scope, beside.days, beside.hours))
     whole = `SELECT v.session_id, v.visit_id, v.views AS c, (v.last_at - v.first_at) / 1000 AS t${ends.replaceAll(', ', ', v.')}
-      FROM json_each(@starts) r CROSS JOIN visit v ON v.website_id = @websiteId
+      FROM json_each(@parts) r CROSS JOIN visit v ON v.website_id = @websiteId
         AND v.first_at BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')
       WHERE v.last_at <= @end`
   }
