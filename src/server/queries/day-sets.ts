@@ -186,30 +186,24 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       if (list) list.push(valueId)
       else parts.set(shown, [valueId])
     }
-    const counter = bitCounter(maxId)
+    const count = distinctCounter(maxId)
     const rows: MetricRow[] = []
     for (const [value, valueIdList] of parts) {
+      const sets: SetRef[] = []
       for (const valueId of valueIdList) {
         const slot = slotOf.get(valueId)!
         for (let k = starts[slot]!; k < starts[slot + 1]!; k++) {
           const ids = blobs[places[2 * k]!]!
           const from = places[2 * k + 1]!
-          counter.addAll(ids, from, ids[from - 1]!)
+          sets.push([ids, from, ids[from - 1]!])
         }
       }
-      const more = scanned.get(value)
-      if (more) {
-        for (const id of more) counter.add(id)
-        scanned.delete(value)
-      }
-      const n = counter.take()
+      const n = count(sets, scanned.get(value))
+      scanned.delete(value)
       if (n > 0) rows.push({ x: value, y: n })
     }
     // Values first seen in the scanned rest.
-    for (const [value, more] of scanned) {
-      for (const id of more) counter.add(id)
-      rows.push({ x: value, y: counter.take() })
-    }
+    for (const [value, more] of scanned) rows.push({ x: value, y: count([], more) })
     return page(rows, options)
   })
 }
@@ -249,10 +243,9 @@ export function statsFromDaySets(db: Db, scope: Scope, beside: BesideSets): Webs
       stats.totaltime += t
       if (sessionId > maxId) maxId = sessionId
     }
-    const counter = bitCounter(maxId)
-    for (const ids of entrySets) eachSet(ids, 0, (_, from, n) => counter.addAll(ids, from, n))
-    for (const [sessionId] of others) counter.add(sessionId)
-    stats.visitors = counter.take()
+    const sets: SetRef[] = []
+    for (const ids of entrySets) eachSet(ids, 0, (_, from, n) => sets.push([ids, from, n]))
+    stats.visitors = distinctCounter(maxId)(sets, others.map(([sessionId]) => sessionId))
     return stats
   })
 }
@@ -338,12 +331,12 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
     }
     for (const [from, to] of outsideParts(scope, built, allHours)) scan(from, to)
 
-    const counter = bitCounter(maxId)
+    const count = distinctCounter(maxId)
     const rows: (SeriesBucket & { k: number | string })[] = []
     for (const [k, b] of buckets) {
-      for (const hour of b.hours) for (const [ids, at] of sets.get(hour) ?? []) counter.addAll(ids, at, ids[at - 1]!)
-      for (const sessionId of b.sessions) counter.add(sessionId)
-      rows.push({ k, x: b.x, views: b.views, sessions: counter.take() })
+      const inBucket: SetRef[] = []
+      for (const hour of b.hours) for (const [ids, at] of sets.get(hour) ?? []) inBucket.push([ids, at, ids[at - 1]!])
+      rows.push({ k, x: b.x, views: b.views, sessions: count(inBucket, b.sessions) })
     }
     rows.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     return rows.map(({ x, views: v, sessions }) => ({ x, views: v, sessions }))
@@ -463,32 +456,72 @@ function uint32s(blob: Buffer): Uint32Array {
   return new Uint32Array(Uint8Array.from(blob).buffer)
 }
 
-/** Distinct ids, counted as they are set in a bitset; take() returns the count and clears the words it touched. */
-function bitCounter(maxId: number) {
+/** A set in a blob: the blob, the index of its first id and how many ids (ascending). */
+export type SetRef = readonly [ids: Uint32Array, from: number, n: number]
+const NO_IDS: readonly number[] = []
+
+/**
+ * Counts distinct ids over sets and single ids in one bitset, reused from count to count. A count whose ids lie in a
+ * few words for each id (nearly every one: a value's sets over days hold ids from its first to its last session)
+ * sets bits without a branch and clears its span of words with one fill (10 M events, 90-day browser table: union
+ * 18 -> 5 ms); a sparse one (a rare value's few ids spread over the whole range) keeps the list of words it touched.
+ */
+export function distinctCounter(maxId: number): (sets: readonly SetRef[], more?: readonly number[]) => number {
   const bits = new Uint32Array((maxId >>> 5) + 1)
   const touched: number[] = []
-  let n = 0
-  const add = (id: number) => {
-    const word = id >>> 5
-    const mask = 1 << (id & 31)
-    const value = bits[word]!
-    if ((value & mask) !== 0) return
-    if (value === 0) touched.push(word)
-    bits[word] = value | mask
-    n++
-  }
-  return {
-    add,
-    addAll(ids: Uint32Array, from: number, count: number) {
-      for (let i = from, end = from + count; i < end; i++) add(ids[i]!)
-    },
-    take(): number {
-      for (const word of touched) bits[word] = 0
-      touched.length = 0
-      const count = n
-      n = 0
+  return (sets, more = NO_IDS) => {
+    let total = more.length
+    let lo = Infinity
+    let hi = -1
+    for (const [ids, from, n] of sets) {
+      if (n === 0) continue
+      total += n
+      if (ids[from]! < lo) lo = ids[from]!
+      if (ids[from + n - 1]! > hi) hi = ids[from + n - 1]!
+    }
+    for (const id of more) {
+      if (id < lo) lo = id
+      if (id > hi) hi = id
+    }
+    if (total === 0) return 0
+    const first = lo >>> 5
+    const last = hi >>> 5
+    let count = 0
+    if (last - first < 64 * total) {
+      for (const [ids, from, n] of sets) {
+        for (let i = from, end = from + n; i < end; i++) {
+          const id = ids[i]!
+          const word = id >>> 5
+          const bit = id & 31
+          const value = bits[word]!
+          bits[word] = value | (1 << bit)
+          count += 1 - ((value >>> bit) & 1)
+        }
+      }
+      for (const id of more) {
+        const word = id >>> 5
+        const bit = id & 31
+        const value = bits[word]!
+        bits[word] = value | (1 << bit)
+        count += 1 - ((value >>> bit) & 1)
+      }
+      bits.fill(0, first, last + 1)
       return count
     }
+    const add = (id: number) => {
+      const word = id >>> 5
+      const mask = 1 << (id & 31)
+      const value = bits[word]!
+      if ((value & mask) !== 0) return
+      if (value === 0) touched.push(word)
+      bits[word] = value | mask
+      count++
+    }
+    for (const [ids, from, n] of sets) for (let i = from, end = from + n; i < end; i++) add(ids[i]!)
+    for (const id of more) add(id)
+    for (const word of touched) bits[word] = 0
+    touched.length = 0
+    return count
   }
 }
 
