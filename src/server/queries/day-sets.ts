@@ -358,7 +358,7 @@ interface BuiltParts {
  * Runs `read` with the range's built parts, in one read transaction, so that the sets, the list of built days and
  * the rest of the range are of the same moment; null when the range holds no built part (the caller then reads
  * without sets). `ofVisits`: the days and hours are those whose visits (by the day or hour they start in) all end
- * inside the range, so none ending closer to its end than the website's longest visit (visit_span).
+ * inside the range: those before the first visit that goes on past its end (openVisitStart).
  */
 function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built: BuiltParts) => T | null): T | null {
   const firstDay = Math.ceil(scope.start / DAY)
@@ -369,12 +369,14 @@ function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built
     const built = prepared(db, 'SELECT day FROM day_set_built WHERE website_id = ? AND day BETWEEN ? AND ? ORDER BY day')
       .pluck()
       .all(scope.websiteId, utcDay(scope.start), utcDay(scope.end)) as number[]
-    const span = ofVisits ? visitSpan(db, scope.websiteId) : 0
-    // Whole days; for visits, only those whose visits all end inside the range (the others give their hours).
-    const lastWhole = ofVisits ? Math.min(lastDay, utcDay(scope.end + 1 - span) - 1) : lastDay
+    // For visits, the parts before the start of the first visit that goes on past the range's end: their visits all
+    // end inside it. (None when the range ends now.) Such a visit starts at most the longest visit before the end.
+    const cutoff = ofVisits ? openVisitStart(db, scope) : scope.end + 1
+    // Whole days; for visits, only those before the cutoff (the others give their hours).
+    const lastWhole = Math.min(lastDay, utcDay(cutoff) - 1)
     const days = built.filter((day) => day >= firstDay && day <= lastWhole)
     const firstHour = Math.ceil(scope.start / HOUR)
-    const lastHour = Math.floor((scope.end + 1 - span) / HOUR) - 1
+    const lastHour = Math.floor(cutoff / HOUR) - 1
     const hours: number[] = []
     for (const day of built.filter((day) => day < firstDay || day > lastWhole)) {
       for (let hour = Math.max(day * 24, firstHour); hour <= Math.min(day * 24 + 23, lastHour); hour++) hours.push(hour)
@@ -387,6 +389,18 @@ function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built
     hours.sort((a, b) => a - b)
     return days.length === 0 && hours.length === 0 ? null : read({ days, hours, ownHours })
   })()
+}
+
+/**
+ * The start of the range's first visit with views past its end (ms), or the end + 1 when there is none: the visits
+ * that start before it all end inside the range.
+ */
+function openVisitStart(db: Db, scope: Scope): number {
+  const span = visitSpan(db, scope.websiteId)
+  const first = prepared(db, 'SELECT min(first_at) FROM visit WHERE website_id = ? AND first_at BETWEEN ? AND ? AND last_at > ?')
+    .pluck()
+    .get(scope.websiteId, scope.end - span, scope.end, scope.end) as number | null
+  return first === null ? scope.end + 1 : Math.min(first, scope.end + 1)
 }
 
 /** [kind, day, blob] of the `kinds` of these built days (ascending). */
