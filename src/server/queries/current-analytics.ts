@@ -3,6 +3,7 @@ import { filterSql, FILTER_COLUMNS, type FilterName, type ParsedFilters } from '
 import type { Db } from '../db/open'
 import { likeEscape, prepared } from '../db/sql'
 import { localTimeSql, offsetSegments, type DateUnit } from '../lib/time'
+import { BoundedCache } from '../lib/bounded-cache'
 import { eventSpan } from './span'
 import { channelFromInputs, channelSql, CLICK_MASK } from './channel'
 import {
@@ -429,11 +430,23 @@ export function daySetBuildQueries(): {
  */
 const CHANNEL_INPUTS = `json_array(e.referrer_domain IS ${OWN_HOST}, e.referrer_domain, e.utm_medium, e.utm_source, ${CLICK_MASK})`
 
+/**
+ * Channels of channel inputs lately asked for, by own domain and inputs: a channel table names every set's inputs
+ * (thousands over a week), and the rules are a pure function of both.
+ */
+const channelsOfInputs = new BoundedCache<string, string>(50_000)
+
 /** The channel of CHANNEL_INPUTS, as CHANNEL_SQL gives it for a website whose own domain is `selfDomain`. */
 function channelOfInputs(inputs: string, selfDomain: string | null): string {
-  const [ownHost, domain, medium, source, clicks] = JSON.parse(inputs) as [number, string | null, string | null, string | null, number]
-  const external = domain !== null && domain !== '' && domain !== selfDomain && ownHost !== 1
-  return channelFromInputs(external, domain, medium, source, clicks)
+  const key = `${selfDomain ?? ''}\n${inputs}`
+  let channel = channelsOfInputs.get(key)
+  if (channel === undefined) {
+    const [ownHost, domain, medium, source, clicks] = JSON.parse(inputs) as [number, string | null, string | null, string | null, number]
+    const external = domain !== null && domain !== '' && domain !== selfDomain && ownHost !== 1
+    channel = channelFromInputs(external, domain, medium, source, clicks)
+    channelsOfInputs.set(key, channel)
+  }
+  return channel
 }
 
 /** How a day-set table reads what its sets leave out of a range (day-sets.ts DaySetRest). */
