@@ -66,4 +66,10 @@ describe('distinctCounter (the union of day sets)', () => {
     expect(count([], [90_000])).toBe(1)
     expect(count(blobOf([[40, 1000]]), [90_000])).toBe(3)
   })
+
+  test('ids beyond the size it was made for are counted too', () => {
+    const count = distinctCounter(100)
+    expect(count(blobOf([[5, 99, 5_000_000]]), [7_000_000, 5_000_000])).toBe(4)
+    expect(count([], [7_000_000])).toBe(1)
+  })
 })
