@@ -546,20 +546,19 @@ export function distinctCounter(maxId: number): (sets: readonly SetRef[], more?:
 }
 
 /**
- * `ORDER BY y DESC, x ASC` as SQLite sorts: NULL first, then text by BINARY order, the order of its UTF-8 bytes
- * (JavaScript compares UTF-16 code units).
+ * A text whose JavaScript order (UTF-16 code units) is SQLite's BINARY order (the order of its UTF-8 bytes): ASCII as
+ * it is, other text as its UTF-8 bytes, a character each (ASCII bytes are themselves, the others all sort after).
  */
-function binaryOrder(): (a: MetricRow, b: MetricRow) => number {
-  const bytes = new Map<string, Buffer>()
-  const utf8 = (text: string) => {
-    let b = bytes.get(text)
-    if (!b) bytes.set(text, (b = Buffer.from(text, 'utf8')))
-    return b
-  }
-  return (a, b) => b.y - a.y || (a.x === null ? (b.x === null ? 0 : -1) : b.x === null ? 1 : Buffer.compare(utf8(a.x), utf8(b.x)))
-}
+const binaryKey = (text: string) => (/[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text)
 
+/**
+ * The rows of the page asked for, in `ORDER BY y DESC, x ASC` as SQLite sorts: NULL first, then text by BINARY
+ * order. Each text's key is made once: comparing UTF-8 buffers took 300 ms of a 90-day query table (83 k values).
+ */
 function page(rows: MetricRow[], options: MetricOptions): MetricRow[] {
-  rows.sort(binaryOrder())
-  return rows.slice(options.offset, options.offset + options.limit)
+  const keyed = rows.map((row) => ({ row, key: row.x === null ? null : binaryKey(row.x) }))
+  keyed.sort(
+    (a, b) => b.row.y - a.row.y || (a.key === null ? (b.key === null ? 0 : -1) : b.key === null ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  )
+  return keyed.slice(options.offset, options.offset + options.limit).map(({ row }) => row)
 }
