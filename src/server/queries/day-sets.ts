@@ -322,14 +322,21 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
       b.hours.push(hour)
     }
     // The rest of the range: its views one by one (edges, days not built).
+    // Grouped by bucket in SQL, each with its views and distinct sessions as one JSON array.
     const scan = (from: number, to: number) => {
       const part = viewsIn(from, to)
-      const restViews = prepared(db, `SELECT ${label.key('e.created_at')}, ${label.of('e.created_at')}, e.session_id FROM ${part.sql}`).raw()
-      for (const [k, x, sessionId] of restViews.iterate({ ...part.params, ...label.params }) as Iterable<[number | string, string, number]>) {
+      const restViews = prepared(
+        db,
+        `SELECT k, x, count(*), json_group_array(DISTINCT sid)
+           FROM (SELECT ${label.key('e.created_at')} AS k, ${label.of('e.created_at')} AS x, e.session_id AS sid FROM ${part.sql}) GROUP BY k, x`
+      ).raw()
+      for (const [k, x, n, json] of restViews.iterate({ ...part.params, ...label.params }) as Iterable<[number | string, string, number, string]>) {
         const b = bucket(k, x)
-        b.views++
-        b.sessions.push(sessionId)
-        if (sessionId > maxId) maxId = sessionId
+        b.views += n
+        for (const sessionId of JSON.parse(json) as number[]) {
+          b.sessions.push(sessionId)
+          if (sessionId > maxId) maxId = sessionId
+        }
       }
     }
     for (const [from, to] of outsideParts(scope, built, allHours)) scan(from, to)
