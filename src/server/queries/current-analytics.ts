@@ -434,7 +434,7 @@ const CHANNEL_INPUTS = `json_array(e.referrer_domain IS ${OWN_HOST}, e.referrer_
  * Channels of channel inputs lately asked for, by own domain and inputs: a channel table names every set's inputs
  * (thousands over a week), and the rules are a pure function of both.
  */
-const channelsOfInputs = new BoundedCache<string, string>(50_000)
+const channelsOfInputs = new BoundedCache<string, string>(20_000)
 
 /** The channel of CHANNEL_INPUTS, as CHANNEL_SQL gives it for a website whose own domain is `selfDomain`. */
 function channelOfInputs(inputs: string, selfDomain: string | null): string {
