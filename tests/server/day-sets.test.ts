@@ -210,6 +210,14 @@ function openVisitStart(websiteId: number, end: number): number {
   return first ?? end + 1
 }
 
+/** [limit, offset] of the pages a table from sets is also asked for. */
+const PAGES = [
+  [1, 0],
+  [2, 1],
+  [3, 4],
+  [1, 7]
+] as const
+
 /** Units and zones the series is checked in: UTC, a zone with DST, one whose offset is not whole hours. */
 const SERIES = [
   ['day', 'UTC'],
@@ -261,6 +269,11 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
       expect(direct !== null, `${type} ${startAt}–${endAt} from sets`).toBe(isVisitType(type) ? visitHours.length > 0 : hours.length > 0)
       if (direct) {
         expect(direct).toEqual(expected)
+        // Pages: only the rows that can make a page are named (the first of many ties by the dictionary's order).
+        for (const [limit, offset] of PAGES) {
+          const page = tableFromDaySets(file.server.db, scope, type, { limit, offset }, rest)
+          expect(page, `${type} ${startAt}–${endAt} limit ${limit} offset ${offset}`).toEqual(expected.slice(offset, offset + limit))
+        }
         fromSets++
       }
     }
@@ -417,5 +430,32 @@ describe('daily visitor sets', () => {
       { x: 'organicSocial', y: 1 },
       { x: 'referral', y: 1 }
     ])
+  })
+
+  test('a page of a table with many values counted alike names only the rows that can make it, and equals the scan', async () => {
+    file.server.clock.set(NOW)
+    const site = await createWebsiteV1(file.server.app, file.token, { name: 'Pages', domain: 'example.com' })
+    const at = T0 + DAY + 10 * HOUR
+    const hits: HitSpec[] = []
+    const visitor = (browser: string | null, n: number, when = at) => {
+      for (let i = 0; i < n; i++) hits.push({ websiteId: site.website_id, session: `${browser}-${i}`, visit: `${browser}-${i}`, at: when + hits.length, path: '/', browser })
+    }
+    // 200 values seen once (ties at the page's edge), three counted more with names sorting last, an unknown (NULL)
+    // one, and one seen only in today's hour that is not built (read from the events).
+    for (let b = 0; b < 200; b++) visitor(`b-${String(b).padStart(3, '0')}`, 1)
+    visitor('zz-top', 5)
+    visitor('zz-second', 3)
+    visitor('zz-two', 2)
+    visitor(null, 1)
+    visitor('a-rest', 1, NOW - 30 * 60_000)
+    await writeHits(file.server, hits)
+    await file.server.app.ctx.housekeeping.buildDaySets()
+    const scope = { websiteId: site.website_id, start: T0, end: NOW, selfDomain: 'example.com' }
+    const expected = reference('browser', site.website_id, T0, NOW)
+    expect((expected as { x: string | null }[]).slice(0, 6).map((row) => row.x)).toEqual(['zz-top', 'zz-second', 'zz-two', null, 'a-rest', 'b-000'])
+    for (const [limit, offset] of [[1, 0], [3, 0], [2, 3], [5, 4], [3, 200], [10, 201], [500, 0]]) {
+      const page = tableFromDaySets(file.server.db, scope, 'browser', { limit, offset }, { rowsIn: rowsIn('browser', site.website_id) })
+      expect(page, `limit ${limit} offset ${offset}`).toEqual(expected.slice(offset, offset + limit))
+    }
   })
 })
