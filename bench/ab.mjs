@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { collectBody, collectToken, createHitSource, hitRequest, sendBody, sendToken } from './hits.mjs'
-import { installCleanup, makeTempDir, procCpuMs, removeTempDir, startNode } from './proc.mjs'
+import { benchWebsite, installCleanup, makeTempDir, procCpuMs, removeTempDir, startNode } from './proc.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -50,14 +50,6 @@ function startDashi(out, dir, env, nodeArgs = []) {
   })
 }
 
-async function api(base, method, path, body, token) {
-  const response = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined
-  })
-  return response.json()
-}
 
 function slice(url, source, seconds) {
   return new Promise((resolvePromise, reject) => {
@@ -81,9 +73,7 @@ try {
   const lanes = []
   for (const [i, server] of servers.entries()) {
     const { url } = await server.ready
-    const { token } = await api(url, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
-    const website = await api(url, 'POST', '/api/website', { name: 'AB', domain: 'www.example.com' }, token)
-    const source = createHitSource({ websiteUuid: website.website_uuid, body: send ? sendBody : collectBody, token: send ? sendToken : collectToken })
+    const source = createHitSource({ websiteUuid: await benchWebsite(url, 'AB'), body: send ? sendBody : collectBody, token: send ? sendToken : collectToken })
     lanes.push({ name: "AB"[i], url, source, pid: server.child.pid })
   }
   lanes.push({ name: 'ceiling', url: (await ceiling.ready).url, source: createHitSource({ websiteUuid: '00000000-0000-4000-8000-000000000000' }), pid: ceiling.child.pid })

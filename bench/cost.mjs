@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { collectBody, collectToken, createHitSource, hitRequest, sendBody, sendToken } from './hits.mjs'
-import { installCleanup, makeTempDir, removeTempDir, startNode } from './proc.mjs'
+import { benchWebsite, installCleanup, makeTempDir, procCpuMs, removeTempDir, startNode } from './proc.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const number = (name, fallback) => {
@@ -34,12 +34,8 @@ const TARGETS = {
 const target = TARGETS[process.env.COST_TARGET ?? 'send']
 if (!target) throw new Error(`COST_TARGET must be one of ${Object.keys(TARGETS).join(', ')}`)
 
-/** utime + stime of a thread (or with tid = 'self', this process), in clock ticks (1/100 s). */
-function ticks(path) {
-  const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ')
-  return Number(fields[11]) + Number(fields[12])
-}
-const threadTicks = (pid) => new Map(readdirSync(`/proc/${pid}/task`).map((tid) => [Number(tid), ticks(`/proc/${pid}/task/${tid}/stat`)]))
+/** CPU time (ms) of each thread of `pid` so far, by thread id (procCpuMs reads /proc/<pid>/task/<tid>/stat too). */
+const threadCpuMs = (pid) => new Map(readdirSync(`/proc/${pid}/task`).map((tid) => [Number(tid), procCpuMs(`${pid}/task/${tid}`) ?? 0]))
 function switches(pid) {
   const status = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8')
   return { voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)[1]), involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)[1]) }
@@ -57,16 +53,7 @@ const server = target.ceiling
 installCleanup(() => server.stop())
 try {
   const { url } = await server.ready
-  const api = async (method, path, body, token) => {
-    const response = await fetch(url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) })
-    if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${await response.text()}`)
-    return response.json()
-  }
-  let websiteUuid = '00000000-0000-4000-8000-000000000000'
-  if (!target.ceiling) {
-    const { token } = await api('POST', '/api/auth/login', { username: 'admin', password: 'umami' })
-    websiteUuid = (await api('POST', '/api/websites', { name: 'Cost', domain: 'www.example.com' }, token)).id
-  }
+  const websiteUuid = target.ceiling ? '00000000-0000-4000-8000-000000000000' : await benchWebsite(url, 'Cost')
   const source = createHitSource({ websiteUuid, body: target.body, token: target.token })
   const run = (seconds) =>
     new Promise((resolve, reject) =>
@@ -77,11 +64,11 @@ try {
     )
   await run(WARMUP)
   const pid = server.child.pid
-  const before = { threads: threadTicks(pid), client: ticks('/proc/self/stat'), switches: switches(pid) }
+  const before = { threads: threadCpuMs(pid), client: procCpuMs('self'), switches: switches(pid) }
   const result = await run(SECONDS)
-  const after = { threads: threadTicks(pid), client: ticks('/proc/self/stat'), switches: switches(pid) }
+  const after = { threads: threadCpuMs(pid), client: procCpuMs('self'), switches: switches(pid) }
   const hits = result.requests.total
-  const perHit = (tickCount) => (tickCount * 10_000) / hits // 1 tick = 10 ms = 10,000 µs
+  const perHit = (ms) => (ms * 1000) / hits
   const used = [...after.threads].map(([tid, t]) => [tid, t - (before.threads.get(tid) ?? 0)]).sort((a, b) => b[1] - a[1])
   const main = used.find(([tid]) => tid === pid)?.[1] ?? 0
   const others = used.filter(([tid]) => tid !== pid)

@@ -194,3 +194,23 @@ export function machineCpuMs() {
   const busy = user + nice + system + irq + softirq + steal
   return { busyMs: busy * 10, totalMs: (busy + idle + iowait) * 10 }
 }
+
+/** A JSON request to a Dashi server (Bearer `token` when given); throws with the status and body unless 2xx. */
+export async function api(base, method, path, body, token) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`)
+  return JSON.parse(text)
+}
+
+/** Logs in as the fresh server's admin and adds a website to send hits to; its UUID. */
+export async function benchWebsite(base, name) {
+  const { token } = await api(base, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
+  const website = await api(base, 'POST', '/api/website', { name, domain: 'www.example.com' }, token)
+  if (!website.website_uuid) throw new Error(`POST /api/website returned no website_uuid: ${JSON.stringify(website)}`)
+  return website.website_uuid
+}

@@ -19,7 +19,7 @@ import Database from 'better-sqlite3'
 import { collectBody, collectToken, createHitSource, hitRequest, sendBody, sendToken } from './hits.mjs'
 import { build, isStale } from '../scripts/build.mjs'
 import { summarize } from './profile-summary.mjs'
-import { installCleanup, machineCpuMs, makeTempDir, procCpuMs, procStatusKb, removeTempDir, sampleRss, startNode } from './proc.mjs'
+import { benchWebsite, installCleanup, machineCpuMs, makeTempDir, procCpuMs, procStatusKb, removeTempDir, sampleRss, startNode } from './proc.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -141,16 +141,6 @@ async function measured(url, path, source, pid) {
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
-async function api(base, method, path, body, token) {
-  const response = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`)
-  return JSON.parse(text)
-}
 
 /** The synchronous mode the server sets: read from the built bundle, checked against the source. */
 function synchronousMode(dbFile) {
@@ -261,10 +251,8 @@ function startDashi(target, dataDir, nodeArgs = [], env = {}) {
 /** Once the server is ready: a website to send to, and the hit source in the target's dialect. */
 async function benchSite(server, target) {
   const { url } = await server.ready
-  const { token } = await api(url, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
-  const website = await api(url, 'POST', '/api/website', { name: 'Bench site', domain: 'www.example.com' }, token)
-  if (!website.website_uuid) throw new Error(`POST /api/website returned no website_uuid: ${JSON.stringify(website)}`)
-  const source = createHitSource({ websiteUuid: website.website_uuid, visitors: VISITORS, body: target.body, token: target.token })
+  const websiteUuid = await benchWebsite(url, 'Bench site')
+  const source = createHitSource({ websiteUuid, visitors: VISITORS, body: target.body, token: target.token })
   return { url, source }
 }
 

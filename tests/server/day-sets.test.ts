@@ -199,7 +199,7 @@ function statsReference(websiteId: number, start: number, end: number) {
 }
 
 /** The first view of the first visit with views on both sides of `end` (from the events), or end + 1 when none has. */
-function openVisitStart(websiteId: number, end: number): number {
+function firstOpenVisitFromEvents(websiteId: number, end: number): number {
   const first = file.server.db
     .prepare(
       `SELECT min(first) FROM (SELECT min(created_at) AS first, max(created_at) AS last FROM website_event
@@ -233,7 +233,7 @@ async function expectExact(site: { website_id: number; website_uuid: string }, s
   const built = builtDays(site.website_id)
   const ownHours = builtHours(site.website_id).filter((hour) => !built.includes(Math.floor(hour / 24)))
   for (const { startAt, endAt } of ranges(seed)) {
-    const openStart = openVisitStart(site.website_id, endAt)
+    const openStart = firstOpenVisitFromEvents(site.website_id, endAt)
     const stats = await file.server.app.inject({
       method: 'GET',
       url: `/api/websites/${site.website_uuid}/stats?startAt=${startAt}&endAt=${endAt}`,

@@ -1,7 +1,7 @@
 import type { Db } from '../db/open'
 import { prepared } from '../db/sql'
 import type { ColumnLabel, MetricOptions, MetricRow, Scope, WebsiteStats } from './current-analytics'
-import { visitSpan } from './visits'
+import { openVisitStart } from './visits'
 
 /**
  * The dashboard's unfiltered numbers from daily and hourly sets (migrations 008–010): for a range holding whole
@@ -82,10 +82,10 @@ export type DaySetType = keyof typeof DAY_SET_KINDS
 export const isDaySetType = (type: string): type is DaySetType => Object.hasOwn(DAY_SET_KINDS, type)
 
 /** The value id of an unknown (NULL) value in the packed sets: no day_set_value row names it. */
-export const NULL_VALUE_ID = 0
+const NULL_VALUE_ID = 0
 
 /** The UTC day of an instant, as day_set.day and migration 008's trigger number days. */
-export const utcDay = (ms: number): number => Math.floor(ms / DAY)
+const utcDay = (ms: number): number => Math.floor(ms / DAY)
 
 /**
  * The table's rows (`x`, `id`) in [start, end], as SQL and parameters: `id` is what the table counts distinct
@@ -159,7 +159,6 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       const grouped = prepared(db, `SELECT x, json_group_array(DISTINCT id) FROM (${part.sql}) GROUP BY x`).raw()
       for (const [value, json] of grouped.iterate(part.params) as Iterable<[string | null, string]>) {
         const ids = JSON.parse(json) as number[]
-        for (const id of ids) if (id > maxId) maxId = id
         const list = scanned.get(value)
         if (list) for (const id of ids) list.push(id)
         else scanned.set(value, ids)
@@ -171,8 +170,9 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       scan(rest.beside(built, hours))
     }
 
+    // Sized for the sets' ids; an id of the rest beyond them grows it.
     const count = distinctCounter(maxId)
-    const setsOf = (valueId: number, into: SetRef[]) => {
+    const setsOfValue = (valueId: number, into: SetRef[]) => {
       const slot = slotOf.get(valueId)!
       for (let k = starts[slot]!; k < starts[slot + 1]!; k++) {
         const ids = blobs[places[2 * k]!]!
@@ -196,7 +196,7 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
       const rows: MetricRow[] = []
       for (const [value, valueIdList] of parts) {
         const sets: SetRef[] = []
-        for (const valueId of valueIdList) setsOf(valueId, sets)
+        for (const valueId of valueIdList) setsOfValue(valueId, sets)
         const n = count(sets, scanned.get(value))
         scanned.delete(value)
         if (n > 0) rows.push({ x: value, y: n })
@@ -223,11 +223,27 @@ export function tableFromDaySets(db: Db, scope: Scope, type: DaySetType, options
     }
     for (const valueId of slotOf.keys()) {
       if (valueId === skipId) continue
-      const n = count(setsOf(valueId, []), restOf.get(valueId))
+      const n = count(setsOfValue(valueId, []), restOf.get(valueId))
       if (n > 0) rows.push({ id: valueId, x: valueId === NULL_VALUE_ID ? null : undefined, y: n })
     }
     return pageOfIds(db, scope.websiteId, kind, rows, options)
   })
+}
+
+/**
+ * The first `count` of these rows in the BINARY order of their names, from the ids of the dictionary's index in that
+ * order, or null when more than twice as many ids as rows go by first (naming them all is then cheaper).
+ */
+function firstByName(db: Db, websiteId: number, kind: number, rows: Map<number, IdRow>, count: number): IdRow[] | null {
+  const inOrder = prepared(db, 'SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? ORDER BY value').pluck()
+  const first: IdRow[] = []
+  let walked = 0
+  for (const valueId of inOrder.iterate(websiteId, kind) as Iterable<number>) {
+    const row = rows.get(valueId)
+    if (row && first.push(row) === count) return first
+    if (++walked > 2 * rows.size) return null
+  }
+  return first
 }
 
 /** value_id → value of these set values. */
@@ -269,22 +285,7 @@ function pageOfIds(db: Db, websiteId: number, kind: number, rows: IdRow[], optio
     const unnamed = new Map<number, IdRow>()
     for (const row of ties) if (row.x === undefined) unnamed.set(row.id, row)
     chosen = rows.slice(0, above)
-    let first: IdRow[] | null = []
-    if (unnamed.size > places) {
-      const inOrder = prepared(db, 'SELECT value_id FROM day_set_value WHERE website_id = ? AND kind = ? ORDER BY value').pluck()
-      let walked = 0
-      for (const valueId of inOrder.iterate(websiteId, kind) as Iterable<number>) {
-        const row = unnamed.get(valueId)
-        if (row) first.push(row)
-        if (first.length === places) break
-        if (++walked > 2 * unnamed.size) {
-          first = null
-          break
-        }
-      }
-    } else {
-      first = null
-    }
+    const first = unnamed.size > places ? firstByName(db, websiteId, kind, unnamed, places) : null
     if (first === null) chosen.push(...ties)
     else {
       chosen.push(...first)
@@ -313,7 +314,8 @@ function pageOfIds(db: Db, websiteId: number, kind: number, rows: IdRow[], optio
 export function statsFromDaySets(db: Db, scope: Scope, beside: BesideSets): WebsiteStats | null {
   return withBuiltParts(db, scope, true, ({ days: built, hours }) => {
     const stats: WebsiteStats = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 }
-    const entrySets: Uint32Array[] = []
+    // The entry sets (one entry per visit: their union is those visits' sessions).
+    const sets: SetRef[] = []
     let maxId = 0
     const kinds = [DAY_TOTALS_KIND, DAY_SET_KINDS.entry]
     const daySets = builtSets(db, scope.websiteId, kinds, built)
@@ -326,21 +328,17 @@ export function statsFromDaySets(db: Db, scope: Scope, beside: BesideSets): Webs
         stats.totaltime += totals[3]!
       } else {
         const ids = uint32s(blob)
-        entrySets.push(ids)
-        maxId = eachSet(ids, maxId, () => {})
+        maxId = eachSet(ids, maxId, (_, from, n) => sets.push([ids, from, n]))
       }
     }
     const rest = beside(built, hours)
     const others = prepared(db, `SELECT session_id, c, t FROM (${rest.sql})`).raw().all(rest.params) as [number, number, number][]
-    for (const [sessionId, c, t] of others) {
+    for (const [, c, t] of others) {
       stats.visits++
       stats.pageviews += c
       if (c === 1) stats.bounces++
       stats.totaltime += t
-      if (sessionId > maxId) maxId = sessionId
     }
-    const sets: SetRef[] = []
-    for (const ids of entrySets) eachSet(ids, 0, (_, from, n) => sets.push([ids, from, n]))
     stats.visitors = distinctCounter(maxId)(sets, others.map(([sessionId]) => sessionId))
     return stats
   })
@@ -362,9 +360,9 @@ export interface SeriesBucket {
 export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, viewsIn: RowsIn): SeriesBucket[] | null {
   return withBuiltParts(db, scope, false, ({ days: built, hours: allHours, ownHours }) => {
     // Per UTC hour (an hour number since 1970) of the built days, and the hours the range holds of the built days it
-    // cuts: its views and the places of its session set.
+    // cuts: its views and its session sets.
     const views = new Map<number, number>()
-    const sets = new Map<number, [Uint32Array, number][]>()
+    const sets = new Map<number, SetRef[]>()
     const hourIds = new Map(
       prepared(db, 'SELECT value_id, value FROM day_set_value WHERE website_id = ? AND kind = ?').raw().all(scope.websiteId, HOUR_SETS_KIND) as [number, string][]
     )
@@ -382,7 +380,7 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
         continue
       }
       const ids = uint32s(blob)
-      maxId = eachSet(ids, maxId, (_, from) => sets.set(hour, [[ids, from]]))
+      maxId = eachSet(ids, maxId, (_, from, n) => sets.set(hour, [[ids, from, n]]))
     }
     const daySets = builtSets(db, scope.websiteId, [HOUR_SETS_KIND, HOUR_VIEWS_KIND], days)
     for (const [kind, day, blob] of daySets) {
@@ -391,12 +389,12 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
         continue
       }
       const ids = uint32s(blob)
-      maxId = eachSet(ids, maxId, (valueId, from) => {
+      maxId = eachSet(ids, maxId, (valueId, from, n) => {
         const hour = day * 24 + Number(hourIds.get(valueId))
         if (!inRange.has(hour)) return
         const list = sets.get(hour)
-        if (list) list.push([ids, from])
-        else sets.set(hour, [[ids, from]])
+        if (list) list.push([ids, from, n])
+        else sets.set(hour, [[ids, from, n]])
       })
     }
     type Bucket = { x: string; views: number; hours: number[]; sessions: number[] }
@@ -414,8 +412,8 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
       b.views += views.get(hour)!
       b.hours.push(hour)
     }
-    // The rest of the range: its views one by one (edges, days not built).
-    // Grouped by bucket in SQL, each with its views and distinct sessions as one JSON array.
+    // The rest of the range (edges, days not built), grouped by bucket in SQL: its views and distinct sessions (one
+    // JSON array).
     const scan = (from: number, to: number) => {
       const part = viewsIn(from, to)
       const restViews = prepared(
@@ -426,10 +424,7 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
       for (const [k, x, n, json] of restViews.iterate({ ...part.params, ...label.params }) as Iterable<[number | string, string, number, string]>) {
         const b = bucket(k, x)
         b.views += n
-        for (const sessionId of JSON.parse(json) as number[]) {
-          b.sessions.push(sessionId)
-          if (sessionId > maxId) maxId = sessionId
-        }
+        for (const sessionId of JSON.parse(json) as number[]) b.sessions.push(sessionId)
       }
     }
     for (const [from, to] of outsideParts(scope, built, allHours)) scan(from, to)
@@ -437,8 +432,7 @@ export function seriesFromDaySets(db: Db, scope: Scope, label: ColumnLabel, view
     const count = distinctCounter(maxId)
     const rows: (SeriesBucket & { k: number | string })[] = []
     for (const [k, b] of buckets) {
-      const inBucket: SetRef[] = []
-      for (const hour of b.hours) for (const [ids, at] of sets.get(hour) ?? []) inBucket.push([ids, at, ids[at - 1]!])
+      const inBucket = b.hours.flatMap((hour) => sets.get(hour) ?? [])
       rows.push({ k, x: b.x, views: b.views, sessions: count(inBucket, b.sessions) })
     }
     rows.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
@@ -492,18 +486,6 @@ function withBuiltParts<T>(db: Db, scope: Scope, ofVisits: boolean, read: (built
     hours.sort((a, b) => a - b)
     return days.length === 0 && hours.length === 0 ? null : read({ days, hours, ownHours })
   })()
-}
-
-/**
- * The start of the range's first visit with views past its end (ms), or the end + 1 when there is none: the visits
- * that start before it all end inside the range.
- */
-function openVisitStart(db: Db, scope: Scope): number {
-  const span = visitSpan(db, scope.websiteId)
-  const first = prepared(db, 'SELECT min(first_at) FROM visit WHERE website_id = ? AND first_at BETWEEN ? AND ? AND last_at > ?')
-    .pluck()
-    .get(scope.websiteId, scope.end - span, scope.end, scope.end) as number | null
-  return first === null ? scope.end + 1 : Math.min(first, scope.end + 1)
 }
 
 /** [kind, day, blob] of the `kinds` of these built days (ascending). */

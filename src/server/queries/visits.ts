@@ -23,12 +23,14 @@ export function visitSpan(db: Db, websiteId: number): number {
   return (prepared(db, 'SELECT span FROM visit_span WHERE website_id = ?').pluck().get(websiteId) as number | undefined) ?? 0
 }
 
+/** The visits with views on both sides of the range's end (they start at most the longest visit before it). */
+const OPEN_AT_END = 'website_id = @websiteId AND first_at BETWEEN @endSpan AND @end AND last_at > @end'
+
 /** `session_id, visit_id` of the visits with views on both sides of the range's start or end. */
 const CUT_VISITS = `SELECT session_id, visit_id FROM visit
     WHERE website_id = @websiteId AND first_at BETWEEN @startSpan AND @start - 1 AND last_at >= @start
   UNION
-  SELECT session_id, visit_id FROM visit
-    WHERE website_id = @websiteId AND first_at BETWEEN @endSpan AND @end AND last_at > @end`
+  SELECT session_id, visit_id FROM visit WHERE ${OPEN_AT_END}`
 
 /** Visits wholly inside the range (first_at ≤ end too, so the index range ends at the range's end). */
 const WHOLE_VISITS = 'website_id = @websiteId AND first_at BETWEEN @start AND @end AND last_at <= @end'
@@ -47,6 +49,16 @@ function visitParams(db: Db, scope: VisitScope): Record<string, number> {
     endSpan: scope.end - span,
     pageView: EVENT_TYPE.pageView
   }
+}
+
+/**
+ * The first view (ms) of the range's first visit with views past its end, or the end + 1 when none has: the visits
+ * that start before it all end inside the range. None when the range ends now.
+ */
+export function openVisitStart(db: Db, scope: VisitScope): number {
+  const { websiteId, end, endSpan } = visitParams(db, scope)
+  const first = prepared(db, `SELECT min(first_at) FROM visit WHERE ${OPEN_AT_END}`).pluck().get({ websiteId, end, endSpan }) as number | null
+  return first === null ? scope.end + 1 : Math.min(first, scope.end + 1)
 }
 
 /**
