@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import { collectBody, collectToken, createHitSource, hitRequest, rng, sendBody, sendToken } from '../../bench/hits.mjs'
-import { installCleanup, makeTempDir, removeTempDir, startNode } from '../../bench/proc.mjs'
+import { benchWebsite, installCleanup, makeTempDir, removeTempDir, startNode } from '../../bench/proc.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
 export const SERVER_ENTRY = join(root, 'out/main/server.js')
@@ -51,17 +51,6 @@ function startDashi(dataDir) {
     readyPattern: /Dashi is ready at http:\/\/127\.0\.0\.1:(\d+)/,
     name: 'Dashi server'
   })
-}
-
-async function api(base, method, path, body, token) {
-  const response = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`)
-  return JSON.parse(text)
 }
 
 /** Kills the server with SIGKILL at `killAfterMs` into a full-speed load; every 2xx seen is recorded as acknowledged. */
@@ -141,9 +130,8 @@ export async function runCrashCycles({ cycles = 5, connections = 50, minMs = 100
         const { url } = await server.ready
         if (!sources) {
           // The first start creates the database; the website and the visitors' cache tokens live on across crashes.
-          const { token } = await api(url, 'POST', '/api/auth/login', { username: 'admin', password: 'umami' })
-          const website = await api(url, 'POST', '/api/website', { name: 'Crash site', domain: 'www.example.com' }, token)
-          sources = DIALECTS.map((d) => createHitSource({ websiteUuid: website.website_uuid, body: d.body, token: d.token, visitors: 5000, seed: seed + 7 }))
+          const websiteUuid = await benchWebsite(url, 'Crash site')
+          sources = DIALECTS.map((d) => createHitSource({ websiteUuid, body: d.body, token: d.token, visitors: 5000, seed: seed + 7 }))
         }
         const killAfterMs = Math.round(minMs + random() * (maxMs - minMs))
         const before = acked.size
